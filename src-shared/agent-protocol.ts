@@ -1,0 +1,205 @@
+/**
+ * Agent protocol v1: every message that crosses the agent ⇄ hub WebSocket.
+ *
+ * This module is the single source of truth: the gateway validates with these schemas, the reference
+ * agent builds its messages from these types, and docs/protocol.md documents exactly this file.
+ * Schemas are strict (unknown keys are rejected) so a typo in an agent shows up as an error frame
+ * instead of a silently ignored field.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+/** Path agents connect to on the gateway. */
+export const AGENT_WS_PATH = '/agent/v1';
+
+/** Limits the hub enforces; agents should stay well below them. */
+export const AGENT_LIMITS = {
+  /** Largest message the hub parses. Bigger frames get an `error` frame (code `too_large`). */
+  maxMessageBytes: 16 * 1024,
+  /** Hard cap at the WebSocket layer: frames above it close the socket with 1009 without being read. */
+  maxFrameBytes: 64 * 1024,
+  /** Violations within `violationWindowMs` before the hub closes the socket with PROTOCOL_VIOLATION. */
+  maxViolations: 5,
+  violationWindowMs: 60_000,
+  /** Time an agent has, after the upgrade, to send `hello`. */
+  helloTimeoutMs: 10_000,
+  maxLabels: 32,
+  maxDisks: 64,
+} as const;
+
+/** WebSocket close codes used by the hub (4000–4999 is the application range). */
+export const CloseCode = {
+  /** Normal closure, sent by a well-behaved agent that stops. */
+  NORMAL: 1000,
+  /** The hub is shutting down; reconnect later. */
+  GOING_AWAY: 1001,
+  /** Frame larger than `maxFrameBytes` (sent by the ws library itself). */
+  MESSAGE_TOO_BIG: 1009,
+  /** Credentials were rejected. Normally refused before the upgrade with HTTP 401; kept for completeness. */
+  UNAUTHORIZED: 4001,
+  /** Too many malformed / invalid / unknown messages. Do not reconnect in a tight loop. */
+  PROTOCOL_VIOLATION: 4002,
+  /** No `hello` within `helloTimeoutMs`. */
+  HELLO_TIMEOUT: 4003,
+  /** Another connection with the same agent id took over; this one must not reconnect automatically. */
+  REPLACED: 4004,
+  /** The agent speaks a protocol version this hub does not. */
+  UNSUPPORTED_PROTOCOL: 4005,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Agent ids are chosen by the agent, stable across restarts (e.g. a UUID stored beside it). */
+export const AgentIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'agent id may contain letters, digits and . _ : @ -');
+
+const shortText = z.string().max(256);
+const bytes = z.number().finite().nonnegative();
+
+export const LabelsSchema = z
+  .record(z.string().min(1).max(63), z.string().max(256))
+  .refine((labels) => Object.keys(labels).length <= AGENT_LIMITS.maxLabels, {
+    message: `at most ${AGENT_LIMITS.maxLabels} labels`,
+  });
+
+export const HelloSchema = z.strictObject({
+  type: z.literal('hello'),
+  protocol: z.number().int(),
+  agentId: AgentIdSchema,
+  name: z.string().min(1).max(128),
+  hostname: z.string().min(1).max(255),
+  /** Node-style platform string: linux, win32, darwin, freebsd… */
+  platform: z.string().min(1).max(32),
+  arch: z.string().max(32).optional(),
+  agentVersion: z.string().min(1).max(64),
+  labels: LabelsSchema.default({}),
+  /** Revision of the configuration the agent runs now; 0 when it has none yet. */
+  configRevision: z.number().int().nonnegative().default(0),
+});
+export type Hello = z.infer<typeof HelloSchema>;
+export type HelloInput = z.input<typeof HelloSchema>;
+
+export const DiskSchema = z.strictObject({
+  /** Mount point (Linux/macOS) or drive (Windows, e.g. "C:"). */
+  mount: z.string().min(1).max(256),
+  fs: z.string().max(64).optional(),
+  usedBytes: bytes,
+  totalBytes: bytes,
+});
+export type Disk = z.infer<typeof DiskSchema>;
+
+export const MetricsSchema = z.strictObject({
+  type: z.literal('metrics'),
+  /** Sample time, milliseconds since the Unix epoch (agent clock). */
+  ts: z.number().int().nonnegative(),
+  cpu: z.strictObject({
+    /** Busy time over the last interval, all cores, 0–100. */
+    percent: z.number().finite().min(0).max(100),
+    cores: z.number().int().positive().max(4096),
+    /** 1, 5 and 15 minute load averages (zeros where the OS has none, e.g. Windows). */
+    load: z.tuple([
+      z.number().finite().nonnegative(),
+      z.number().finite().nonnegative(),
+      z.number().finite().nonnegative(),
+    ]),
+  }),
+  memory: z.strictObject({ usedBytes: bytes, totalBytes: bytes }),
+  disks: z.array(DiskSchema).max(AGENT_LIMITS.maxDisks),
+  /** Network throughput summed over non-loopback interfaces, bytes per second. */
+  network: z.strictObject({ rxBytesPerSec: bytes, txBytesPerSec: bytes }),
+  /** Host uptime in seconds. */
+  uptimeSec: z.number().finite().nonnegative(),
+  /** Configuration revision the agent runs (lets the hub detect drift without a separate heartbeat). */
+  configRevision: z.number().int().nonnegative().optional(),
+});
+export type Metrics = z.infer<typeof MetricsSchema>;
+
+/** Optional keep-alive for agents that have nothing else to say; metrics also count as heartbeats. */
+export const HeartbeatSchema = z.strictObject({
+  type: z.literal('heartbeat'),
+  ts: z.number().int().nonnegative(),
+  configRevision: z.number().int().nonnegative().optional(),
+});
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+
+export const AgentMessageSchema = z.discriminatedUnion('type', [HelloSchema, MetricsSchema, HeartbeatSchema]);
+export type AgentMessage = z.infer<typeof AgentMessageSchema>;
+export const AGENT_MESSAGE_TYPES = ['hello', 'metrics', 'heartbeat'] as const;
+
+// ---- hub → agent -------------------------------------------------------------------------------
+
+export const WelcomeSchema = z.strictObject({
+  type: z.literal('welcome'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  /** How often the agent should send `metrics`, in seconds. */
+  metricsIntervalSec: z.number().positive(),
+  /** How often the hub pings; a peer that has not answered by the next ping is terminated. */
+  pingIntervalSec: z.number().positive(),
+  /** Hub clock, ms since epoch, so agents can report skew. */
+  serverTime: z.number().int(),
+});
+export type Welcome = z.infer<typeof WelcomeSchema>;
+
+export const ErrorCodeSchema = z.enum([
+  'malformed',
+  'too_large',
+  'unknown_type',
+  'invalid',
+  'hello_required',
+  'duplicate_hello',
+]);
+export type ProtocolErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ErrorFrameSchema = z.strictObject({
+  type: z.literal('error'),
+  code: ErrorCodeSchema,
+  message: z.string(),
+  /** Violations counted on this connection in the current window; at `maxViolations` the hub closes. */
+  violations: z.number().int().nonnegative(),
+});
+export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
+
+export const HubMessageSchema = z.discriminatedUnion('type', [WelcomeSchema, ErrorFrameSchema]);
+export type HubMessage = z.infer<typeof HubMessageSchema>;
+
+/**
+ * Parse one text frame from an agent. Never throws: returns either the message or a protocol error
+ * code with a human-readable explanation (sent back in an `error` frame).
+ */
+export function parseAgentMessage(
+  raw: string,
+  /** Size of the frame in bytes when the caller knows it (the gateway does); else the string length. */
+  byteLength: number = raw.length,
+): { ok: true; message: AgentMessage } | { ok: false; code: ProtocolErrorCode; message: string } {
+  if (byteLength > AGENT_LIMITS.maxMessageBytes) {
+    return { ok: false, code: 'too_large', message: `message exceeds ${AGENT_LIMITS.maxMessageBytes} bytes` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'malformed', message: 'message is not valid JSON' };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, code: 'malformed', message: 'message must be a JSON object' };
+  }
+  const type = (json as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(AGENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+    return { ok: false, code: 'unknown_type', message: `unknown message type ${JSON.stringify(type)}` };
+  }
+  const parsed = AgentMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, code: 'invalid', message: describeZodError(parsed.error) };
+  }
+  return { ok: true, message: parsed.data };
+}
+
+/** One line per issue, "path: problem", capped so an error frame stays small. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,97 @@
+/**
+ * Console API: what a console (the renderer, in Electron or in a browser) may ask the hub, and what
+ * the hub pushes back. Declared once as channel → signature maps, like GitHub Desktop's
+ * ipc-shared.ts; the Electron IPC layer and the headless WebSocket bridge both implement exactly this.
+ *
+ * Inputs are validated with these schemas on the hub side of every transport (never trust the
+ * renderer: a compromised page must not be able to send the hub anything off-contract).
+ */
+import { z } from 'zod';
+import { AgentIdSchema } from './agent-protocol';
+import type { AgentDetail, FleetDelta, FleetSnapshot, ServerDetail } from './fleet';
+import { CONSOLE_EVENT_CHANNELS, CONSOLE_REQUEST_CHANNELS } from './console-channels';
+
+export { CONSOLE_EVENT_CHANNELS, CONSOLE_REQUEST_CHANNELS };
+
+/** Input schema of each request channel. */
+export const consoleRequestInputs = {
+  getSnapshot: z.undefined(),
+  getAgentDetail: z.strictObject({ agentId: AgentIdSchema }),
+  getServerDetail: z.strictObject({ serverId: z.string().min(1).max(255) }),
+  getAgentConnectionInfo: z.undefined(),
+} satisfies Record<(typeof CONSOLE_REQUEST_CHANNELS)[number], z.ZodType>;
+
+/** Result type of each request channel. */
+export interface ConsoleRequestOutputs {
+  getSnapshot: FleetSnapshot;
+  getAgentDetail: AgentDetail | null;
+  getServerDetail: ServerDetail | null;
+  getAgentConnectionInfo: AgentConnectionInfo;
+}
+
+/** Payload of each pushed event channel. */
+export interface ConsoleEvents {
+  delta: FleetDelta;
+}
+
+export type RequestChannel = keyof typeof consoleRequestInputs;
+export type RequestInput<K extends RequestChannel> = z.input<(typeof consoleRequestInputs)[K]>;
+export type RequestOutput<K extends RequestChannel> = ConsoleRequestOutputs[K];
+export type EventChannel = keyof ConsoleEvents;
+
+export interface AgentConnectionInfo {
+  urls: string[];
+  /** The shared agent token. Shown to the operator so agents can be configured. */
+  token: string;
+  /** Where the token came from: generated on first start, or set in .env / environment. */
+  tokenSource: 'generated' | 'env';
+  /** A ready-to-paste command line for the reference agent. */
+  exampleCommand: string;
+}
+
+/** The one interface the renderer talks to, whatever carries it (Electron IPC or WebSocket bridge). */
+export interface ConsoleApi {
+  call<K extends RequestChannel>(channel: K, input: RequestInput<K>): Promise<RequestOutput<K>>;
+  on<E extends EventChannel>(event: E, listener: (payload: ConsoleEvents[E]) => void): () => void;
+}
+
+/** The hub side: one handler per request channel, inputs already validated. */
+export type ConsoleHandlers = {
+  [K in RequestChannel]: (input: z.output<(typeof consoleRequestInputs)[K]>) => Promise<RequestOutput<K>>;
+};
+
+export type ConsoleErrorCode = 'bad_request' | 'unknown_channel' | 'forbidden' | 'internal';
+
+/** Error a transport returns instead of a result; `message` is safe to show to the operator. */
+export class ConsoleError extends Error {
+  constructor(
+    readonly code: ConsoleErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleError';
+  }
+}
+
+export function isRequestChannel(channel: unknown): channel is RequestChannel {
+  return typeof channel === 'string' && Object.hasOwn(consoleRequestInputs, channel);
+}
+
+// ---- headless bridge framing (browser ⇄ hub over one WebSocket) --------------------------------
+
+/** Browser → hub. */
+export const BridgeRequestSchema = z.strictObject({
+  id: z.number().int().nonnegative(),
+  channel: z.string().max(64),
+  input: z.unknown().optional(),
+});
+export type BridgeRequest = z.infer<typeof BridgeRequestSchema>;
+
+/** Hub → browser. */
+export type BridgeMessage =
+  | { kind: 'result'; id: number; ok: true; value: unknown }
+  | { kind: 'result'; id: number; ok: false; error: { code: ConsoleErrorCode; message: string } }
+  | { kind: 'event'; event: EventChannel; payload: unknown };
+
+/** Limit for bridge frames from the browser (requests are tiny). */
+export const BRIDGE_MAX_PAYLOAD = 64 * 1024;

@@ -1,0 +1,135 @@
+/**
+ * Fleet views: the shapes the hub hands to consoles (snapshot and deltas). Plain data, JSON-safe,
+ * no zod: they are produced by our own hub, not parsed from outside input.
+ */
+import type { Disk } from './agent-protocol';
+
+/**
+ * Presence of an agent or a server. `unknown` = registered (e.g. from the store) but not seen since
+ * the hub started; the rest are real transitions.
+ */
+export type PresenceState = 'online' | 'offline' | 'unknown';
+
+/** Why a presence transition happened; shown to operators in words by the renderer. */
+export type PresenceReason =
+  | 'connected'
+  | 'clean_disconnect'
+  | 'connection_lost'
+  | 'ping_timeout'
+  | 'replaced'
+  | 'protocol_violation'
+  | 'hub_shutdown'
+  /** Server-level: the first agent of the server came online / the last one went away. */
+  | 'agent_online'
+  | 'all_agents_offline';
+
+export interface PresenceTransition {
+  state: PresenceState;
+  /** ms since epoch (hub clock). */
+  at: number;
+  reason: PresenceReason;
+}
+
+export interface MetricsView {
+  /** Hub receive time, ms since epoch (agent clocks may be skewed). */
+  receivedAt: number;
+  cpuPercent: number;
+  cores: number;
+  load: [number, number, number];
+  memoryUsedBytes: number;
+  memoryTotalBytes: number;
+  disks: Disk[];
+  rxBytesPerSec: number;
+  txBytesPerSec: number;
+  uptimeSec: number;
+}
+
+export interface AgentView {
+  agentId: string;
+  name: string;
+  /** Server id (normalized hostname) the agent runs on. */
+  serverId: string;
+  hostname: string;
+  platform: string;
+  arch?: string;
+  agentVersion: string;
+  labels: Record<string, string>;
+  presence: PresenceState;
+  /** Since when the agent is in its current presence state. */
+  since: number;
+  reason: PresenceReason;
+  /** Last message of any kind (or pong) from the agent, ms since epoch; 0 = never. */
+  lastSeen: number;
+  /** Remote address of the current/last connection. */
+  remoteAddress?: string;
+  configRevision: number;
+  /** Protocol violations counted on this agent's connections since the hub started. */
+  violations: number;
+}
+
+export interface ServerView {
+  serverId: string;
+  hostname: string;
+  platform: string;
+  presence: PresenceState;
+  since: number;
+  reason: PresenceReason;
+  agentIds: string[];
+  onlineAgents: number;
+  /** Latest metrics reported by any agent of this server. */
+  metrics?: MetricsView;
+}
+
+export interface GatewayStatus {
+  state: 'starting' | 'listening' | 'error' | 'stopped';
+  host: string;
+  port: number;
+  /** ws:// URLs agents can use (one per non-internal address when bound to 0.0.0.0). */
+  urls: string[];
+  error?: string;
+  connections: number;
+  /** Frames rejected (malformed, too large, unknown, invalid) since start. */
+  violations: number;
+  /** Upgrade requests refused for bad credentials since start. */
+  refusedAuth: number;
+  pingIntervalSec: number;
+  metricsIntervalSec: number;
+}
+
+export interface HubStatus {
+  startedAt: number;
+  /** 'electron' for the desktop app, 'headless' for the browser console. */
+  mode: 'electron' | 'headless';
+  gateway: GatewayStatus;
+}
+
+export interface FleetSnapshot {
+  /** Deltas with seq ≤ this one are already included. */
+  seq: number;
+  status: HubStatus;
+  agents: AgentView[];
+  servers: ServerView[];
+}
+
+/** Coalesced changes since the previous batch: the latest full view of each changed entity. */
+export interface FleetDelta {
+  seq: number;
+  agents: AgentView[];
+  servers: ServerView[];
+  removedAgents: string[];
+  removedServers: string[];
+  status?: HubStatus;
+}
+
+export interface AgentDetail {
+  agent: AgentView;
+  /** Most recent first; bounded. */
+  presenceLog: PresenceTransition[];
+  server?: ServerView;
+}
+
+export interface ServerDetail {
+  server: ServerView;
+  presenceLog: PresenceTransition[];
+  agents: AgentView[];
+}
