@@ -55,7 +55,6 @@ export const AgentIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9._:@-]+$/, 'agent id may contain letters, digits and . _ : @ -');
 
-const shortText = z.string().max(256);
 const bytes = z.number().finite().nonnegative();
 
 export const LabelsSchema = z

@@ -15,3 +15,19 @@ export const CONSOLE_EVENT_CHANNELS = ['delta'] as const;
 /** IPC channel names: requests are `console:<name>`, pushed events `console-event:<name>`. */
 export const ipcRequestChannel = (name: string): string => `console:${name}`;
 export const ipcEventChannel = (name: string): string => `console-event:${name}`;
+
+/**
+ * What the preload exposes on `window.centralizer` (contextBridge): one named function per request
+ * channel, plus `on(event, listener)` that returns an unsubscribe function. Payloads are the
+ * contract's types; the renderer's IPC transport (src-renderer/transport/ipc.ts) wraps this object.
+ */
+export interface PreloadApi {
+  request: Record<(typeof CONSOLE_REQUEST_CHANNELS)[number], (input?: unknown) => Promise<unknown>>;
+  on(event: (typeof CONSOLE_EVENT_CHANNELS)[number], listener: (payload: unknown) => void): () => void;
+}
+
+/** Name of the global the preload exposes. */
+export const PRELOAD_GLOBAL = 'centralizer';
+
+/** Path of the headless bridge WebSocket, served by the same HTTP server as the UI. */
+export const BRIDGE_PATH = '/bridge';
