@@ -2,3 +2,4 @@
 export * from './agent-protocol';
 export * from './fleet';
 export * from './console-api';
+export * from './console-channels';

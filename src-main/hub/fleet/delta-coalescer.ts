@@ -1,0 +1,120 @@
+/**
+ * Coalesces fleet changes into console deltas: entities are marked dirty as they change, and at most
+ * one batch per `intervalMs` carries the latest view of each dirty entity. An idle hub flushes the
+ * first change at once (low latency for a single disconnect); a busy one flushes ~10 times a second
+ * however many messages arrive (GitHub Desktop's emitUpdate, Uptime Kuma's batched pushes).
+ */
+import type { AgentView, FleetDelta, HubStatus, ServerView } from '../../../src-shared';
+import type { ChangeSink } from './fleet-state';
+
+export interface DeltaSource {
+  agentView(agentId: string): AgentView | undefined;
+  serverView(serverId: string): ServerView | undefined;
+  status(): HubStatus;
+}
+
+export interface CoalescerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: CoalescerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export class DeltaCoalescer implements ChangeSink {
+  private dirtyAgents = new Set<string>();
+  private dirtyServers = new Set<string>();
+  private statusDirty = false;
+  private timer: unknown;
+  private lastFlush = -Infinity;
+  private seqValue = 0;
+  private readonly listeners = new Set<(delta: FleetDelta) => void>();
+
+  constructor(
+    private readonly source: DeltaSource,
+    private readonly intervalMs = 100,
+    private readonly clock: CoalescerClock = realClock,
+  ) {}
+
+  /** Sequence number of the last emitted batch; a snapshot taken now is at this seq. */
+  get seq(): number {
+    return this.seqValue;
+  }
+
+  agent(agentId: string): void {
+    this.dirtyAgents.add(agentId);
+    this.schedule();
+  }
+
+  server(serverId: string): void {
+    this.dirtyServers.add(serverId);
+    this.schedule();
+  }
+
+  status(): void {
+    this.statusDirty = true;
+    this.schedule();
+  }
+
+  subscribe(listener: (delta: FleetDelta) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Emit what is pending now (also used on shutdown so the last transitions reach consoles). */
+  flush(): void {
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (!this.dirtyAgents.size && !this.dirtyServers.size && !this.statusDirty) return;
+    const delta: FleetDelta = {
+      seq: ++this.seqValue,
+      agents: [],
+      servers: [],
+      removedAgents: [],
+      removedServers: [],
+    };
+    for (const id of this.dirtyAgents) {
+      const view = this.source.agentView(id);
+      if (view) delta.agents.push(view);
+      else delta.removedAgents.push(id);
+    }
+    for (const id of this.dirtyServers) {
+      const view = this.source.serverView(id);
+      if (view) delta.servers.push(view);
+      else delta.removedServers.push(id);
+    }
+    if (this.statusDirty) delta.status = this.source.status();
+    this.dirtyAgents = new Set();
+    this.dirtyServers = new Set();
+    this.statusDirty = false;
+    this.lastFlush = this.clock.now();
+    for (const listener of this.listeners) {
+      try {
+        listener(delta);
+      } catch {
+        // A failing console must not stop the others from getting the batch.
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    const wait = Math.max(0, this.lastFlush + this.intervalMs - this.clock.now());
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, wait);
+  }
+}

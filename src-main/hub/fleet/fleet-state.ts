@@ -1,0 +1,266 @@
+/**
+ * Fleet state: agents and the servers they run on, their presence and the latest metrics per server.
+ * A server is the host an agent reports (normalized hostname); several agents may share one.
+ *
+ * Pure in-memory state with no I/O and no timers, so it is cheap to test and to drive from any
+ * transport. Every mutation tells `changes` which entities changed; the delta coalescer turns those
+ * into batched console updates.
+ */
+import type {
+  AgentDetail,
+  AgentView,
+  Hello,
+  Metrics,
+  MetricsView,
+  PresenceReason,
+  ServerDetail,
+  ServerView,
+} from '../../../src-shared';
+import { Presence } from './presence';
+
+export interface ChangeSink {
+  agent(agentId: string): void;
+  server(serverId: string): void;
+}
+
+interface AgentRecord {
+  agentId: string;
+  name: string;
+  serverId: string;
+  hostname: string;
+  platform: string;
+  arch?: string;
+  agentVersion: string;
+  labels: Record<string, string>;
+  presence: Presence;
+  lastSeen: number;
+  remoteAddress?: string;
+  configRevision: number;
+  violations: number;
+}
+
+interface ServerRecord {
+  serverId: string;
+  hostname: string;
+  platform: string;
+  presence: Presence;
+  agentIds: Set<string>;
+  onlineAgents: number;
+  metrics?: MetricsView;
+}
+
+export const serverIdOf = (hostname: string): string => hostname.trim().toLowerCase();
+
+export class FleetState {
+  private readonly agents = new Map<string, AgentRecord>();
+  private readonly servers = new Map<string, ServerRecord>();
+
+  constructor(private readonly changes: ChangeSink) {}
+
+  /** An agent completed its hello. `reason` is 'replaced' when it took over a live connection. */
+  agentOnline(
+    hello: Hello,
+    remoteAddress: string | undefined,
+    now: number,
+    reason: PresenceReason = 'connected',
+  ): void {
+    const serverId = serverIdOf(hello.hostname);
+    let agent = this.agents.get(hello.agentId);
+    if (agent && agent.serverId !== serverId) {
+      // The agent moved to another host (or its hostname changed): detach it from the old server.
+      this.detach(agent, now);
+    }
+    if (!agent) {
+      agent = {
+        agentId: hello.agentId,
+        name: hello.name,
+        serverId,
+        hostname: hello.hostname,
+        platform: hello.platform,
+        agentVersion: hello.agentVersion,
+        labels: hello.labels,
+        presence: new Presence(now),
+        lastSeen: now,
+        configRevision: hello.configRevision,
+        violations: 0,
+      };
+      this.agents.set(agent.agentId, agent);
+    }
+    Object.assign(agent, {
+      name: hello.name,
+      serverId,
+      hostname: hello.hostname,
+      platform: hello.platform,
+      arch: hello.arch,
+      agentVersion: hello.agentVersion,
+      labels: hello.labels,
+      configRevision: hello.configRevision,
+      lastSeen: now,
+      remoteAddress,
+    });
+    const wasOnline = agent.presence.state === 'online';
+    agent.presence.transition('online', reason, now);
+    const server = this.attach(agent, now);
+    if (!wasOnline) this.adjustOnline(server, +1, now);
+    this.changes.agent(agent.agentId);
+  }
+
+  agentOffline(agentId: string, reason: PresenceReason, now: number): void {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.presence.state !== 'online') return;
+    agent.presence.transition('offline', reason, now);
+    const server = this.servers.get(agent.serverId);
+    if (server) this.adjustOnline(server, -1, now);
+    this.changes.agent(agentId);
+  }
+
+  /** Any sign of life. Not a console change by itself: last-seen matters once an agent is offline. */
+  agentSeen(agentId: string, now: number, configRevision?: number): void {
+    const agent = this.agents.get(agentId);
+    if (!agent) return;
+    agent.lastSeen = now;
+    if (configRevision !== undefined && configRevision !== agent.configRevision) {
+      agent.configRevision = configRevision;
+      this.changes.agent(agentId);
+    }
+  }
+
+  agentMetrics(agentId: string, metrics: Metrics, now: number): void {
+    const agent = this.agents.get(agentId);
+    if (!agent) return;
+    this.agentSeen(agentId, now, metrics.configRevision);
+    const server = this.servers.get(agent.serverId);
+    if (!server) return;
+    server.metrics = {
+      receivedAt: now,
+      cpuPercent: metrics.cpu.percent,
+      cores: metrics.cpu.cores,
+      load: metrics.cpu.load,
+      memoryUsedBytes: metrics.memory.usedBytes,
+      memoryTotalBytes: metrics.memory.totalBytes,
+      disks: metrics.disks,
+      rxBytesPerSec: metrics.network.rxBytesPerSec,
+      txBytesPerSec: metrics.network.txBytesPerSec,
+      uptimeSec: metrics.uptimeSec,
+    };
+    this.changes.server(server.serverId);
+  }
+
+  countViolation(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent) return;
+    agent.violations++;
+    this.changes.agent(agentId);
+  }
+
+  // ---- views -----------------------------------------------------------------------------------
+
+  agentView(agentId: string): AgentView | undefined {
+    const a = this.agents.get(agentId);
+    if (!a) return undefined;
+    return {
+      agentId: a.agentId,
+      name: a.name,
+      serverId: a.serverId,
+      hostname: a.hostname,
+      platform: a.platform,
+      arch: a.arch,
+      agentVersion: a.agentVersion,
+      labels: a.labels,
+      presence: a.presence.state,
+      since: a.presence.since,
+      reason: a.presence.reason,
+      lastSeen: a.lastSeen,
+      remoteAddress: a.remoteAddress,
+      configRevision: a.configRevision,
+      violations: a.violations,
+    };
+  }
+
+  serverView(serverId: string): ServerView | undefined {
+    const s = this.servers.get(serverId);
+    if (!s) return undefined;
+    return {
+      serverId: s.serverId,
+      hostname: s.hostname,
+      platform: s.platform,
+      presence: s.presence.state,
+      since: s.presence.since,
+      reason: s.presence.reason,
+      agentIds: [...s.agentIds],
+      onlineAgents: s.onlineAgents,
+      metrics: s.metrics,
+    };
+  }
+
+  agentViews(): AgentView[] {
+    return [...this.agents.keys()].map((id) => this.agentView(id) as AgentView);
+  }
+
+  serverViews(): ServerView[] {
+    return [...this.servers.keys()].map((id) => this.serverView(id) as ServerView);
+  }
+
+  agentDetail(agentId: string): AgentDetail | null {
+    const agent = this.agentView(agentId);
+    if (!agent) return null;
+    return {
+      agent,
+      presenceLog: this.agents.get(agentId)?.presence.history() ?? [],
+      server: this.serverView(agent.serverId),
+    };
+  }
+
+  serverDetail(serverId: string): ServerDetail | null {
+    const server = this.serverView(serverId);
+    if (!server) return null;
+    return {
+      server,
+      presenceLog: this.servers.get(serverId)?.presence.history() ?? [],
+      agents: server.agentIds.map((id) => this.agentView(id)).filter((a): a is AgentView => a !== undefined),
+    };
+  }
+
+  get agentCount(): number {
+    return this.agents.size;
+  }
+
+  // ---- servers ---------------------------------------------------------------------------------
+
+  private attach(agent: AgentRecord, now: number): ServerRecord {
+    let server = this.servers.get(agent.serverId);
+    if (!server) {
+      server = {
+        serverId: agent.serverId,
+        hostname: agent.hostname,
+        platform: agent.platform,
+        presence: new Presence(now),
+        agentIds: new Set(),
+        onlineAgents: 0,
+      };
+      this.servers.set(server.serverId, server);
+    }
+    server.hostname = agent.hostname;
+    server.platform = agent.platform;
+    if (!server.agentIds.has(agent.agentId)) {
+      server.agentIds.add(agent.agentId);
+      this.changes.server(server.serverId);
+    }
+    return server;
+  }
+
+  private detach(agent: AgentRecord, now: number): void {
+    const server = this.servers.get(agent.serverId);
+    if (!server) return;
+    server.agentIds.delete(agent.agentId);
+    if (agent.presence.state === 'online') this.adjustOnline(server, -1, now);
+    this.changes.server(server.serverId);
+  }
+
+  private adjustOnline(server: ServerRecord, delta: 1 | -1, now: number): void {
+    server.onlineAgents = Math.max(0, server.onlineAgents + delta);
+    if (server.onlineAgents > 0) server.presence.transition('online', 'agent_online', now);
+    else server.presence.transition('offline', 'all_agents_offline', now);
+    this.changes.server(server.serverId);
+  }
+}

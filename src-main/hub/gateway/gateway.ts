@@ -1,0 +1,341 @@
+/**
+ * The agent gateway: a `ws` server that authenticates agents before the upgrade, speaks agent
+ * protocol v1 (src-shared/agent-protocol.ts) and feeds the fleet state.
+ *
+ * Robustness rules: every frame is size-checked, parsed and validated without throwing; bad frames
+ * get an `error` frame and count as violations, and too many close the socket; silent peers are
+ * terminated by the ping loop; nothing an agent sends can throw out of a handler.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  AGENT_LIMITS,
+  AGENT_WS_PATH,
+  CloseCode,
+  PROTOCOL_VERSION,
+  parseAgentMessage,
+  type AgentMessage,
+  type GatewayStatus,
+  type HubMessage,
+  type PresenceReason,
+  type ProtocolErrorCode,
+} from '../../../src-shared';
+import type { FleetState } from '../fleet/fleet-state';
+import type { Logger } from '../logger';
+import { listenUrls } from './listen-urls';
+import { bearerToken, tokensEqual } from './auth';
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  token: string;
+  pingIntervalSec: number;
+  metricsIntervalSec: number;
+  maxConnections: number;
+  fleet: FleetState;
+  logger: Logger;
+  /** Called when counters or the listening state change (for the console status bar). */
+  onStatusChange: () => void;
+  now?: () => number;
+}
+
+interface Connection {
+  id: number;
+  ws: WebSocket;
+  remoteAddress?: string;
+  agentId?: string;
+  alive: boolean;
+  violationTimes: number[];
+  helloTimer?: NodeJS.Timeout;
+  /** Set when the hub closes the socket on purpose, so the close handler records the right reason. */
+  closeReason?: PresenceReason;
+}
+
+/** Close if the agent does not read what we send: a stuck peer must not grow our memory. */
+const MAX_BUFFERED_BYTES = 256 * 1024;
+
+export class Gateway {
+  private http?: Server;
+  private wss?: WebSocketServer;
+  private pingTimer?: NodeJS.Timeout;
+  private nextId = 1;
+  private readonly connections = new Set<Connection>();
+  private readonly byAgent = new Map<string, Connection>();
+  private readonly now: () => number;
+  private state: GatewayStatus['state'] = 'stopped';
+  private error?: string;
+  private boundPort = 0;
+  private violations = 0;
+  private refusedAuth = 0;
+
+  constructor(private readonly options: GatewayOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    this.state = 'starting';
+    this.error = undefined;
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: AGENT_LIMITS.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    const http = createServer((req, res) => {
+      // Plain HTTP on the gateway port only says what it is; agents must upgrade on AGENT_WS_PATH.
+      res.writeHead(req.url === '/healthz' ? 200 : 426, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          service: 'agent-centralizer-gateway',
+          protocol: PROTOCOL_VERSION,
+          path: AGENT_WS_PATH,
+        }),
+      );
+    });
+    http.on('upgrade', (req, socket, head) => this.onUpgrade(wss, req, socket, head));
+    http.on('clientError', (_err, socket) => socket.destroy());
+    this.http = http;
+    this.wss = wss;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(this.options.port, this.options.host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.state = 'error';
+      this.error = describeListenError(error as NodeJS.ErrnoException, this.options.host, this.options.port);
+      this.options.logger.error('gateway could not listen', { error: this.error });
+      this.options.onStatusChange();
+      return;
+    }
+    http.on('error', (error) => this.options.logger.error('gateway server error', { error: String(error) }));
+    this.boundPort = (http.address() as AddressInfo).port;
+    this.state = 'listening';
+    this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalSec * 1000);
+    this.pingTimer.unref();
+    this.options.logger.info('gateway listening', { urls: this.urls() });
+    this.options.onStatusChange();
+  }
+
+  async stop(): Promise<void> {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    const closing = [...this.connections].map(
+      (conn) =>
+        new Promise<void>((resolve) => {
+          conn.closeReason = 'hub_shutdown';
+          conn.ws.once('close', () => resolve());
+          conn.ws.close(CloseCode.GOING_AWAY, 'hub shutting down');
+          setTimeout(() => {
+            conn.ws.terminate();
+            resolve();
+          }, 1000).unref();
+        }),
+    );
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
+    this.http?.closeAllConnections();
+    this.wss?.close();
+    if (this.state !== 'error') this.state = 'stopped';
+    this.options.onStatusChange();
+  }
+
+  status(): GatewayStatus {
+    return {
+      state: this.state,
+      host: this.options.host,
+      port: this.boundPort || this.options.port,
+      urls: this.state === 'listening' ? this.urls() : [],
+      error: this.error,
+      connections: this.byAgent.size,
+      violations: this.violations,
+      refusedAuth: this.refusedAuth,
+      pingIntervalSec: this.options.pingIntervalSec,
+      metricsIntervalSec: this.options.metricsIntervalSec,
+    };
+  }
+
+  /** The port actually bound (differs from the setting when it was 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  urls(): string[] {
+    return listenUrls(this.options.host, this.boundPort).map((base) => `ws://${base}${AGENT_WS_PATH}`);
+  }
+
+  // ---- upgrade & authentication ------------------------------------------------------------------
+
+  private onUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== AGENT_WS_PATH) return refuse(socket, 404, `agents connect on ${AGENT_WS_PATH}`);
+    const token = bearerToken(req.headers.authorization);
+    if (!token || !tokensEqual(token, this.options.token)) {
+      this.refusedAuth++;
+      this.options.logger.warn('agent refused: bad or missing token', { remote: req.socket.remoteAddress });
+      this.options.onStatusChange();
+      return refuse(socket, 401, 'missing or wrong agent token');
+    }
+    if (this.connections.size >= this.options.maxConnections) {
+      return refuse(socket, 503, 'connection limit reached');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+  }
+
+  private onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const conn: Connection = {
+      id: this.nextId++,
+      ws,
+      remoteAddress: req.socket.remoteAddress,
+      alive: true,
+      violationTimes: [],
+    };
+    this.connections.add(conn);
+    conn.helloTimer = setTimeout(() => {
+      if (!conn.agentId) conn.ws.close(CloseCode.HELLO_TIMEOUT, 'hello not received in time');
+    }, AGENT_LIMITS.helloTimeoutMs);
+    ws.on('pong', () => {
+      conn.alive = true;
+      if (conn.agentId) this.options.fleet.agentSeen(conn.agentId, this.now());
+    });
+    ws.on('message', (data, isBinary) => {
+      try {
+        this.onMessage(conn, data, isBinary);
+      } catch (error) {
+        // Defensive: a bug in a handler must cost one message, not the hub.
+        this.options.logger.error('agent message handler failed', {
+          agentId: conn.agentId,
+          error: String(error),
+        });
+      }
+    });
+    ws.on('error', (error) => {
+      // ws reports protocol errors (e.g. frame above maxPayload → close 1009) here; the close follows.
+      this.options.logger.debug('agent socket error', { agentId: conn.agentId, error: error.message });
+    });
+    ws.on('close', (code) => this.onClose(conn, code));
+  }
+
+  private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    conn.alive = true;
+    if (isBinary) return this.violation(conn, 'malformed', 'binary frames are not supported; send JSON text');
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    if (buffer.length > AGENT_LIMITS.maxMessageBytes) {
+      return this.violation(
+        conn,
+        'too_large',
+        `message of ${buffer.length} bytes exceeds ${AGENT_LIMITS.maxMessageBytes}`,
+      );
+    }
+    const parsed = parseAgentMessage(buffer.toString('utf8'), buffer.length);
+    if (!parsed.ok) return this.violation(conn, parsed.code, parsed.message);
+    this.handle(conn, parsed.message);
+  }
+
+  private handle(conn: Connection, message: AgentMessage): void {
+    const now = this.now();
+    if (message.type === 'hello') {
+      if (conn.agentId)
+        return this.violation(conn, 'duplicate_hello', 'hello was already received on this connection');
+      if (message.protocol !== PROTOCOL_VERSION) {
+        conn.ws.close(CloseCode.UNSUPPORTED_PROTOCOL, `hub speaks protocol ${PROTOCOL_VERSION}`);
+        return;
+      }
+      clearTimeout(conn.helloTimer);
+      const previous = this.byAgent.get(message.agentId);
+      conn.agentId = message.agentId;
+      this.byAgent.set(message.agentId, conn);
+      if (previous && previous !== conn) {
+        previous.closeReason = 'replaced';
+        previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection with the same agent id');
+      }
+      this.options.fleet.agentOnline(message, conn.remoteAddress, now, previous ? 'replaced' : 'connected');
+      this.send(conn, {
+        type: 'welcome',
+        protocol: PROTOCOL_VERSION,
+        metricsIntervalSec: this.options.metricsIntervalSec,
+        pingIntervalSec: this.options.pingIntervalSec,
+        serverTime: now,
+      });
+      this.options.onStatusChange();
+      return;
+    }
+    if (!conn.agentId) return this.violation(conn, 'hello_required', 'send hello before anything else');
+    if (message.type === 'metrics') this.options.fleet.agentMetrics(conn.agentId, message, now);
+    else this.options.fleet.agentSeen(conn.agentId, now, message.configRevision);
+  }
+
+  private onClose(conn: Connection, code: number): void {
+    clearTimeout(conn.helloTimer);
+    this.connections.delete(conn);
+    const agentId = conn.agentId;
+    if (!agentId || this.byAgent.get(agentId) !== conn) return; // unauthenticated, or replaced already
+    this.byAgent.delete(agentId);
+    const reason: PresenceReason =
+      conn.closeReason ??
+      (code === CloseCode.NORMAL || code === CloseCode.GOING_AWAY ? 'clean_disconnect' : 'connection_lost');
+    this.options.fleet.agentOffline(agentId, reason, this.now());
+    this.options.onStatusChange();
+  }
+
+  private violation(conn: Connection, code: ProtocolErrorCode, message: string): void {
+    const now = this.now();
+    this.violations++;
+    conn.violationTimes = conn.violationTimes.filter((t) => now - t < AGENT_LIMITS.violationWindowMs);
+    conn.violationTimes.push(now);
+    if (conn.agentId) this.options.fleet.countViolation(conn.agentId);
+    this.options.onStatusChange();
+    this.send(conn, { type: 'error', code, message, violations: conn.violationTimes.length });
+    if (conn.violationTimes.length >= AGENT_LIMITS.maxViolations) {
+      conn.closeReason = 'protocol_violation';
+      conn.ws.close(CloseCode.PROTOCOL_VIOLATION, 'too many protocol violations');
+    }
+  }
+
+  private send(conn: Connection, message: HubMessage): void {
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      conn.closeReason = 'connection_lost';
+      conn.ws.terminate();
+      return;
+    }
+    conn.ws.send(JSON.stringify(message));
+  }
+
+  private pingAll(): void {
+    for (const conn of this.connections) {
+      if (!conn.alive) {
+        conn.closeReason = 'ping_timeout';
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.ws.ping();
+      } catch {
+        // Socket already closing; its close event handles presence.
+      }
+    }
+  }
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  const reason = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
+  socket.destroy();
+}
+
+function describeListenError(error: NodeJS.ErrnoException, host: string, port: number): string {
+  if (error.code === 'EADDRINUSE')
+    return `port ${port} on ${host} is already in use (another console running?)`;
+  if (error.code === 'EACCES') return `not allowed to listen on ${host}:${port}`;
+  if (error.code === 'EADDRNOTAVAIL') return `address ${host} is not available on this machine`;
+  return `cannot listen on ${host}:${port}: ${error.message}`;
+}

@@ -1,0 +1,110 @@
+/**
+ * Hub settings, resolved from the environment (process.env merged with .env) and, for the secrets
+ * the hub generates on first start, a small file in the data directory. Every key is documented in
+ * .env.example; a bad value is reported with its key name instead of silently falling back.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { describeZodError } from '../../src-shared';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().positive().max(3600);
+
+const EnvSchema = z.object({
+  CENTRALIZER_GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  CENTRALIZER_GATEWAY_PORT: port.default(8765),
+  CENTRALIZER_AGENT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  CENTRALIZER_PING_INTERVAL_SEC: seconds.default(10),
+  CENTRALIZER_METRICS_INTERVAL_SEC: seconds.default(5),
+  CENTRALIZER_MAX_CONNECTIONS: z.coerce.number().int().positive().default(20_000),
+  CENTRALIZER_CONSOLE_HOST: z.string().min(1).default('127.0.0.1'),
+  CENTRALIZER_CONSOLE_PORT: port.default(8766),
+  CENTRALIZER_CONSOLE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  CENTRALIZER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface HubSettings {
+  gateway: {
+    host: string;
+    port: number;
+    token: string;
+    tokenSource: 'generated' | 'env';
+    pingIntervalSec: number;
+    metricsIntervalSec: number;
+    maxConnections: number;
+  };
+  console: { host: string; port: number; token?: string };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/** Empty strings in .env mean "not set", as users expect from `KEY=` lines. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
+}
+
+export function resolveSettings(env: Record<string, string | undefined>, dataDir: string): HubSettings {
+  const parsed = EnvSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) throw new SettingsError(`invalid settings: ${describeZodError(parsed.error)}`);
+  const e = parsed.data;
+  const token = e.CENTRALIZER_AGENT_TOKEN ?? loadOrCreateSecret(dataDir, 'agentToken');
+  return {
+    gateway: {
+      host: e.CENTRALIZER_GATEWAY_HOST,
+      port: e.CENTRALIZER_GATEWAY_PORT,
+      token,
+      tokenSource: e.CENTRALIZER_AGENT_TOKEN ? 'env' : 'generated',
+      pingIntervalSec: e.CENTRALIZER_PING_INTERVAL_SEC,
+      metricsIntervalSec: e.CENTRALIZER_METRICS_INTERVAL_SEC,
+      maxConnections: e.CENTRALIZER_MAX_CONNECTIONS,
+    },
+    console: {
+      host: e.CENTRALIZER_CONSOLE_HOST,
+      port: e.CENTRALIZER_CONSOLE_PORT,
+      token: e.CENTRALIZER_CONSOLE_TOKEN,
+    },
+    logLevel: e.CENTRALIZER_LOG_LEVEL,
+  };
+}
+
+const SECRETS_FILE = 'hub-secrets.json';
+const SecretsSchema = z.record(z.string(), z.string());
+
+/**
+ * Secrets the hub generates for itself (today: the shared agent token), kept in the data directory
+ * with owner-only permissions. A corrupt file is kept aside and a new secret generated, so the hub
+ * still starts; the operator sees the new token in the console.
+ */
+export function loadOrCreateSecret(dataDir: string, key: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, SECRETS_FILE);
+  let secrets: Record<string, string> = {};
+  try {
+    const parsed = SecretsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success) secrets = parsed.data;
+    else renameSync(file, `${file}.corrupt-${Date.now()}`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      try {
+        renameSync(file, `${file}.corrupt-${Date.now()}`);
+      } catch {
+        // Unreadable and unmovable: we still generate a fresh secret below.
+      }
+    }
+  }
+  const existing = secrets[key];
+  if (existing) return existing;
+  const value = randomBytes(24).toString('base64url');
+  secrets[key] = value;
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  renameSync(tmp, file);
+  return value;
+}
