@@ -66,7 +66,8 @@ export class FleetState {
   ): void {
     const serverId = serverIdOf(hello.hostname);
     let agent = this.agents.get(hello.agentId);
-    if (agent && agent.serverId !== serverId) {
+    const moved = agent !== undefined && agent.serverId !== serverId;
+    if (agent && moved) {
       // The agent moved to another host (or its hostname changed): detach it from the old server.
       this.detach(agent, now);
     }
@@ -98,10 +99,11 @@ export class FleetState {
       lastSeen: now,
       remoteAddress,
     });
-    const wasOnline = agent.presence.state === 'online';
+    // Counted online on this server already? Not if it just moved here from another one.
+    const countedHere = agent.presence.state === 'online' && !moved;
     agent.presence.transition('online', reason, now);
     const server = this.attach(agent, now);
-    if (!wasOnline) this.adjustOnline(server, +1, now);
+    if (!countedHere) this.adjustOnline(server, +1, now);
     this.changes.agent(agent.agentId);
   }
 
