@@ -133,3 +133,35 @@ export interface ServerDetail {
   presenceLog: PresenceTransition[];
   agents: AgentView[];
 }
+
+export type JobState = 'running' | 'succeeded' | 'failed';
+
+export interface JobView {
+  /** `<agentId>/<jobId>`: job ids are unique per agent only. */
+  key: string;
+  jobId: string;
+  agentId: string;
+  name: string;
+  state: JobState;
+  startedAt: number;
+  /** Time of the latest event applied (agent clock). */
+  updatedAt: number;
+  finishedAt?: number;
+  durationMs?: number;
+  /** 0–100 */
+  progress?: number;
+  message?: string;
+  exitCode?: number;
+}
+
+export interface JobCounters {
+  running: number;
+  /** Failed jobs still in the retained history. */
+  failed: number;
+  /** Events processed since start (duplicates excluded). */
+  eventsProcessed: number;
+  /** Redelivered / re-sent events recognized and ignored. */
+  duplicates: number;
+  /** Malformed events rejected to the dead-letter queue. */
+  deadLettered: number;
+}

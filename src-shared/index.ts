@@ -1,5 +1,6 @@
-/** The shared contract: agent protocol, fleet views and console API. */
+/** The shared contract: agent protocol (WebSocket and RabbitMQ), fleet views and console API. */
 export * from './agent-protocol';
+export * from './broker-protocol';
 export * from './fleet';
 export * from './console-api';
 export * from './console-channels';
