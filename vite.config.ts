@@ -68,7 +68,7 @@ export default defineConfig({
         rollupOptions: {
           input: { preload: resolve(root, 'src-main/electron/preload.ts') },
           external: ['electron'],
-          output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+          output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
         },
       },
     },
