@@ -1,0 +1,242 @@
+/**
+ * Electron app lifecycle around one hub: single instance, .env + environment, the hub started in
+ * userData, the typed IPC, the window, events forwarded, and an orderly hub stop before quitting.
+ * main.ts only calls startApp(); tests call it with a mocked `electron` and a mocked hub.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { app, dialog, type BrowserWindow } from 'electron';
+import { parse as parseDotenv } from 'dotenv';
+import { createHub, type Hub } from '../hub/hub';
+import { createLogger, type Logger, type LogLevel } from '../hub/logger';
+import {
+  createAppUrl,
+  createTrustedSenderCheck,
+  type AppUrl,
+  forwardConsoleEvents,
+  registerMainConsoleIpc,
+} from './ipc';
+import { createMainWindow, resolveAppPaths, type AppPaths } from './window';
+
+/** Env key of the Vite dev server URL; honoured only when the app is not packaged. */
+export const DEV_SERVER_ENV = 'CENTRALIZER_DEV_SERVER_URL';
+/** How long quitting waits for the hub to close agent connections. */
+export const HUB_STOP_TIMEOUT_MS = 5_000;
+
+export interface StartAppOptions {
+  /** Directories searched for a `.env`, first match wins per key (default: the current directory). */
+  envDirs?: string[];
+  /** Overrides process.env (tests). */
+  processEnv?: Record<string, string | undefined>;
+  logger?: Logger;
+  paths?: AppPaths;
+  /** Log (instead of crash on) unhandled rejections and exceptions; default true. */
+  crashGuards?: boolean;
+}
+
+export interface AppHandle {
+  /** Settles when startup finished (window created) or was abandoned; never rejects. */
+  ready: Promise<void>;
+  getHub(): Hub | null;
+  getWindow(): BrowserWindow | null;
+}
+
+/**
+ * Read `.env` files (dotenv syntax) and merge them under the real environment: a variable set in the
+ * environment wins over the file, as dotenv does by default. Missing files are fine.
+ */
+export function loadEnv(
+  dirs: string[],
+  processEnv: Record<string, string | undefined>,
+  logger?: Logger,
+): Record<string, string | undefined> {
+  const fromFiles: Record<string, string> = {};
+  for (const dir of [...dirs].reverse()) {
+    const file = join(dir, '.env');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        logger?.warn('could not read .env', { file, error: (error as Error).message });
+      }
+      continue;
+    }
+    Object.assign(fromFiles, parseDotenv(text));
+    logger?.info('loaded .env', { file });
+  }
+  return { ...fromFiles, ...processEnv };
+}
+
+let crashGuardsInstalled = false;
+/** Hub or IPC errors must never take the app down (Electron would show a crash dialog): log them. */
+function installCrashGuards(logger: Logger): void {
+  if (crashGuardsInstalled) return;
+  crashGuardsInstalled = true;
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled promise rejection', { error: (reason as Error)?.message ?? String(reason) });
+  });
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception', { error: error.message, stack: error.stack });
+  });
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export function startApp(options: StartAppOptions = {}): AppHandle {
+  const processEnv = options.processEnv ?? process.env;
+  // Read .env first so CENTRALIZER_LOG_LEVEL from it applies; replay what loading it said.
+  const envNotes: Array<[LogLevel, string, Record<string, unknown> | undefined]> = [];
+  const note =
+    (level: LogLevel) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      envNotes.push([level, message, fields]);
+    };
+  const env = loadEnv(options.envDirs ?? [process.cwd()], processEnv, {
+    debug: note('debug'),
+    info: note('info'),
+    warn: note('warn'),
+    error: note('error'),
+  });
+  const level = env.CENTRALIZER_LOG_LEVEL as LogLevel | undefined;
+  const logger =
+    options.logger ??
+    createLogger({ name: 'main', level: level && LOG_LEVELS.includes(level) ? level : 'info' });
+  for (const [lvl, message, fields] of envNotes) logger[lvl](message, fields);
+
+  let hub: Hub | null = null;
+  let mainWindow: BrowserWindow | null = null;
+  let stopForwarding: (() => void) | null = null;
+  let disposeIpc: (() => void) | null = null;
+  let quitPhase: 'running' | 'stopping' | 'stopped' = 'running';
+
+  if (options.crashGuards !== false) installCrashGuards(logger);
+
+  if (!app.requestSingleInstanceLock()) {
+    logger.info('another instance is running; handing over to it');
+    app.quit();
+    return { ready: Promise.resolve(), getHub: () => null, getWindow: () => null };
+  }
+
+  // Every renderer is sandboxed, whatever its webPreferences say. Must run before 'ready'.
+  app.enableSandbox();
+
+  // Hardening for any webContents, not just ours: no <webview>, no popups.
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  const paths = options.paths ?? resolveAppPaths();
+  let devServerUrl = !app.isPackaged ? env[DEV_SERVER_ENV] || undefined : undefined;
+  let appUrl: AppUrl;
+  try {
+    appUrl = createAppUrl({ indexHtml: paths.indexHtml, devServerUrl });
+  } catch (error) {
+    logger.error(`ignoring ${DEV_SERVER_ENV}`, { error: (error as Error).message });
+    devServerUrl = undefined;
+    appUrl = createAppUrl({ indexHtml: paths.indexHtml });
+  }
+
+  const openWindow = (): BrowserWindow | null => {
+    if (mainWindow && !mainWindow.isDestroyed()) return mainWindow;
+    try {
+      const created = createMainWindow({ paths, appUrl, devServerUrl, logger });
+      const win = created.window;
+      mainWindow = win;
+      if (hub) stopForwarding = forwardConsoleEvents(hub.console, win.webContents, logger);
+      win.on('closed', () => {
+        stopForwarding?.();
+        stopForwarding = null;
+        if (mainWindow === win) mainWindow = null;
+      });
+      return win;
+    } catch (error) {
+      logger.error('could not create the main window', { error: (error as Error)?.message });
+      return null;
+    }
+  };
+
+  const focusWindow = (): void => {
+    const win = openWindow();
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  };
+
+  app.on('second-instance', () => {
+    if (app.isReady()) focusWindow();
+  });
+
+  app.on('activate', () => {
+    // macOS: clicking the dock icon with no window open re-creates it.
+    if (app.isReady() && quitPhase === 'running') focusWindow();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('before-quit', (event) => {
+    if (quitPhase === 'stopped' || !hub) return;
+    event.preventDefault();
+    if (quitPhase === 'stopping') return;
+    quitPhase = 'stopping';
+    const stopping = hub;
+    void (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          stopping.stop(),
+          new Promise<void>((_resolve, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`hub did not stop within ${HUB_STOP_TIMEOUT_MS} ms`)),
+              HUB_STOP_TIMEOUT_MS,
+            );
+          }),
+        ]);
+        logger.info('hub stopped');
+      } catch (error) {
+        logger.error('error while stopping the hub', { error: (error as Error)?.message });
+      } finally {
+        clearTimeout(timer);
+        disposeIpc?.();
+        disposeIpc = null;
+        quitPhase = 'stopped';
+        app.quit();
+      }
+    })();
+  });
+
+  const ready = (async () => {
+    await app.whenReady();
+    const dataDir = app.getPath('userData');
+    try {
+      hub = createHub({ mode: 'electron', dataDir, env, logger });
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      logger.error('could not create the hub', { error: message });
+      dialog.showErrorBox('Agent Centralizer cannot start', message);
+      quitPhase = 'stopped';
+      app.exit(1);
+      return;
+    }
+    try {
+      await hub.start();
+      logger.info('hub started', { dataDir });
+    } catch (error) {
+      // start() reports a busy port in status(); anything else is logged and the console still opens.
+      logger.error('hub failed to start', { error: (error as Error)?.message });
+    }
+    disposeIpc = registerMainConsoleIpc(
+      hub.console,
+      createTrustedSenderCheck(() => mainWindow, appUrl),
+      logger,
+    );
+    openWindow();
+  })().catch((error: unknown) => {
+    logger.error('startup failed', { error: (error as Error)?.message });
+  });
+  return { ready, getHub: () => hub, getWindow: () => mainWindow };
+}
