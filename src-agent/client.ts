@@ -1,0 +1,527 @@
+/**
+ * AgentClient: one agent's connection to the hub gateway, speaking agent protocol v1
+ * (src-shared/agent-protocol.ts).
+ *
+ * Lifecycle: connect with `Authorization: Bearer <token>` → send `hello` → wait for `welcome` →
+ * send `metrics` every `metricsIntervalSec` (the hub's value, fractional seconds allowed) until the
+ * socket closes → reconnect with capped exponential backoff and full jitter, unless the close code
+ * says not to (REPLACED, UNSUPPORTED_PROTOCOL) or `stop()` was called.
+ *
+ * Robustness: every frame from the hub is parsed without throwing and validated with
+ * HubMessageSchema; anything else is ignored. A connection that never gets a `welcome`, or stops
+ * receiving the hub's protocol-level pings, is terminated and re-established (half-open TCP).
+ * Listener exceptions are caught so a bad listener cannot kill the connection loop.
+ */
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import {
+  AGENT_LIMITS,
+  CloseCode,
+  HelloSchema,
+  HubMessageSchema,
+  MetricsSchema,
+  PROTOCOL_VERSION,
+  describeZodError,
+  type ErrorFrame,
+  type Hello,
+  type HelloInput,
+  type Metrics,
+  type Welcome,
+} from '../src-shared/agent-protocol';
+import type { MetricsProvider } from './metrics';
+
+export type AgentIdentity = Omit<HelloInput, 'type' | 'protocol'>;
+
+export interface BackoffOptions {
+  /** Ceiling of the first retry delay (doubles per failed attempt). Default 1000 ms. */
+  initialMs?: number;
+  /** Largest ceiling. Default 30 000 ms. */
+  maxMs?: number;
+  /** A connection that stays welcomed this long resets the attempt counter. Default 10 000 ms. */
+  stableAfterMs?: number;
+}
+
+export interface AgentClientOptions {
+  /** Gateway URL, e.g. ws://hub:8765/agent/v1 (see normalizeHubUrl for the short forms). */
+  url: string;
+  token: string;
+  identity: AgentIdentity;
+  /** Produces each `metrics` message. The real agent passes createMetricsSampler(); the simulator fakes. */
+  metrics: MetricsProvider;
+  backoff?: BackoffOptions;
+  /**
+   * Spread metrics sends: the first one after `welcome` waits a random part of the interval and each
+   * later one is shifted by up to ±this fraction of the interval (0–0.5). Default 0: send at once,
+   * then exactly every interval. The simulator turns it on so a thousand agents do not send in lockstep.
+   */
+  metricsJitter?: number;
+  /** Time allowed for the WebSocket upgrade. Default 10 000 ms. */
+  handshakeTimeoutMs?: number;
+  /** Time allowed between `hello` and `welcome`. Default 15 000 ms. */
+  welcomeTimeoutMs?: number;
+  /** Injected randomness (tests). */
+  random?: () => number;
+}
+
+export type ClientState =
+  /** Not started yet. */
+  | 'idle'
+  /** Opening the WebSocket. */
+  | 'connecting'
+  /** Socket open, `hello` sent, waiting for `welcome`. */
+  | 'handshaking'
+  /** Welcomed: sending metrics. */
+  | 'online'
+  /** Disconnected, waiting before the next attempt. */
+  | 'backoff'
+  /** Stopped for good (stop() or a do-not-reconnect close code). */
+  | 'stopped';
+
+export interface DisconnectInfo {
+  /** WebSocket close code (1006 when the connection failed or dropped without a close frame). */
+  code: number;
+  reason: string;
+  /** HTTP status when the upgrade was refused (401 bad token, 404 wrong path, 503 hub full…). */
+  httpStatus?: number;
+  /** Whether the client will try again, and after how long. */
+  willReconnect: boolean;
+  delayMs?: number;
+}
+
+export interface AgentClientEvents {
+  state: [state: ClientState, previous: ClientState];
+  /** The WebSocket is open and `hello` has been sent. */
+  connected: [];
+  welcome: [welcome: Welcome];
+  disconnected: [info: DisconnectInfo];
+  /** An `error` frame from the hub (something we sent was rejected). */
+  hubError: [frame: ErrorFrame];
+  /** A `metrics` message was sent. */
+  metrics: [metrics: Metrics];
+  /** Transport errors, ignored frames, metrics provider failures. Only emitted when someone listens. */
+  error: [error: Error];
+  /** The client gave up or was stopped; `reason` says which. */
+  stopped: [reason: string];
+}
+
+/** Close codes after which reconnecting would only fight another agent or fail the same way forever. */
+const NO_RECONNECT = new Set<number>([CloseCode.REPLACED, CloseCode.UNSUPPORTED_PROTOCOL]);
+/** Close codes / HTTP statuses that call for a slow retry (the hub told us off, or refused the token). */
+const PENALTY_CLOSE = new Set<number>([
+  CloseCode.UNAUTHORIZED,
+  CloseCode.PROTOCOL_VIOLATION,
+  CloseCode.HELLO_TIMEOUT,
+]);
+const PENALTY_HTTP = new Set<number>([400, 401, 403, 404, 426]);
+
+/** Skip a metrics sample rather than queue more when the socket is this far behind. */
+const MAX_BUFFERED_BYTES = 64 * 1024;
+const MIN_INTERVAL_MS = 100;
+const MAX_TIMER_MS = 2_147_000_000;
+
+/** Seconds from the hub → a timer delay in ms, tolerant of fractional and silly values. */
+export function secondsToMs(sec: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(MIN_INTERVAL_MS, Math.round(sec * 1000)));
+}
+
+/**
+ * Accepts ws(s)://host:port[/path] and http(s):// (mapped to ws(s)://); an empty path or "/" becomes
+ * AGENT_WS_PATH. Throws a readable Error for anything else.
+ */
+export function normalizeHubUrl(input: string, defaultPath: string): string {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new Error(`not a valid URL: ${JSON.stringify(input)}`);
+  }
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new Error(`hub URL must start with ws:// or wss:// (got ${url.protocol}//)`);
+  }
+  if (url.pathname === '' || url.pathname === '/') url.pathname = defaultPath;
+  return url.toString();
+}
+
+/** The URL without credentials or query, safe for logs. */
+export function redactUrl(input: string): string {
+  try {
+    const url = new URL(input);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+export class AgentClient extends EventEmitter<AgentClientEvents> {
+  private readonly options: AgentClientOptions;
+  private readonly random: () => number;
+  private readonly hello: Hello;
+  private configRevision: number;
+  private ws?: WebSocket;
+  private stateValue: ClientState = 'idle';
+  private attempt = 0;
+  private reconnectTimer?: NodeJS.Timeout;
+  private metricsTimer?: NodeJS.Timeout;
+  private welcomeTimer?: NodeJS.Timeout;
+  private livenessTimer?: NodeJS.Timeout;
+  private stableTimer?: NodeJS.Timeout;
+  private welcome?: Welcome;
+  private stopPromise?: Promise<void>;
+  private stopRequested = false;
+  private sampling = false;
+  private counters = {
+    connects: 0,
+    welcomes: 0,
+    metricsSent: 0,
+    metricsSkipped: 0,
+    hubErrors: 0,
+    ignored: 0,
+  };
+
+  constructor(options: AgentClientOptions) {
+    super();
+    this.options = options;
+    this.random = options.random ?? Math.random;
+    const hello = HelloSchema.safeParse({ type: 'hello', protocol: PROTOCOL_VERSION, ...options.identity });
+    if (!hello.success) throw new TypeError(`invalid agent identity: ${describeZodError(hello.error)}`);
+    this.hello = hello.data;
+    this.configRevision = this.hello.configRevision;
+  }
+
+  get state(): ClientState {
+    return this.stateValue;
+  }
+
+  get agentId(): string {
+    return this.hello.agentId;
+  }
+
+  /** The last `welcome` of the current connection, if welcomed. */
+  get currentWelcome(): Welcome | undefined {
+    return this.welcome;
+  }
+
+  stats(): Readonly<AgentClient['counters']> & { state: ClientState; attempt: number } {
+    return { ...this.counters, state: this.stateValue, attempt: this.attempt };
+  }
+
+  /** The configuration revision reported in later metrics and the next hello. */
+  setConfigRevision(revision: number): void {
+    if (Number.isInteger(revision) && revision >= 0) this.configRevision = revision;
+  }
+
+  start(): void {
+    if (this.stateValue !== 'idle') return;
+    this.connect();
+  }
+
+  /**
+   * Close with 1000 and resolve once the socket is closed (or after a short grace period, with the
+   * socket terminated). Idempotent. The client cannot be restarted afterwards.
+   */
+  stop(reason = 'agent stopping'): Promise<void> {
+    if (this.stopPromise) return this.stopPromise;
+    this.stopRequested = true;
+    this.clearTimers();
+    const ws = this.ws;
+    this.stopPromise = new Promise<void>((resolve) => {
+      if (!ws || ws.readyState === WebSocket.CLOSED) {
+        this.finish(reason);
+        resolve();
+        return;
+      }
+      const force = setTimeout(() => ws.terminate(), 2000);
+      ws.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      try {
+        ws.close(CloseCode.NORMAL, reason.slice(0, 120));
+      } catch {
+        ws.terminate();
+      }
+    });
+    return this.stopPromise;
+  }
+
+  // ---- connection ---------------------------------------------------------------------------------
+
+  private connect(): void {
+    if (this.stopRequested) return;
+    this.reconnectTimer = undefined;
+    this.setState('connecting');
+    this.welcome = undefined;
+    let httpStatus: number | undefined;
+    let lastError: Error | undefined;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.options.url, {
+        headers: { Authorization: `Bearer ${this.options.token}` },
+        handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
+        perMessageDeflate: false,
+        maxPayload: AGENT_LIMITS.maxFrameBytes,
+        followRedirects: false,
+      });
+    } catch (error) {
+      // Only a malformed URL gets here; retrying will not help but crashing would be worse.
+      this.emitError(asError(error));
+      this.scheduleReconnect({ code: 1006, reason: asError(error).message }, true);
+      return;
+    }
+    this.ws = ws;
+
+    ws.on('open', () => {
+      if (this.ws !== ws) return;
+      this.counters.connects++;
+      this.setState('handshaking');
+      this.safeEmit('connected');
+      this.send(ws, { ...this.hello, configRevision: this.configRevision });
+      this.welcomeTimer = setTimeout(() => {
+        this.emitError(new Error('no welcome from the hub in time; reconnecting'));
+        ws.terminate();
+      }, this.options.welcomeTimeoutMs ?? 15_000);
+    });
+    ws.on('message', (data, isBinary) => {
+      if (this.ws !== ws) return;
+      if (isBinary) return this.ignore('binary frame');
+      this.onMessage(ws, data.toString());
+    });
+    ws.on('ping', () => this.armLiveness(ws));
+    ws.on('error', (error) => {
+      lastError = error;
+      const match = /Unexpected server response: (\d{3})/.exec(error.message);
+      if (match) httpStatus = Number(match[1]);
+      this.emitError(error);
+    });
+    ws.on('close', (code, reasonBuf) => {
+      if (this.ws !== ws) return;
+      this.ws = undefined;
+      this.welcome = undefined;
+      this.clearTimers();
+      let reason = reasonBuf.toString();
+      if (!reason && httpStatus !== undefined) reason = `upgrade refused with HTTP ${httpStatus}`;
+      if (!reason && lastError) reason = lastError.message;
+      if (this.stopRequested) {
+        this.safeEmit('disconnected', { code, reason, willReconnect: false });
+        this.finish('stopped on request');
+        return;
+      }
+      if (NO_RECONNECT.has(code)) {
+        this.safeEmit('disconnected', { code, reason, httpStatus, willReconnect: false });
+        this.finish(
+          `hub closed the connection with ${code}${reason ? ` (${reason})` : ''}; not reconnecting`,
+        );
+        return;
+      }
+      const penalty = PENALTY_CLOSE.has(code) || (httpStatus !== undefined && PENALTY_HTTP.has(httpStatus));
+      this.scheduleReconnect({ code, reason, httpStatus }, penalty);
+    });
+  }
+
+  private scheduleReconnect(
+    info: { code: number; reason: string; httpStatus?: number },
+    penalty: boolean,
+  ): void {
+    const delayMs = this.nextDelay(penalty);
+    this.attempt++;
+    this.setState('backoff');
+    this.safeEmit('disconnected', { ...info, willReconnect: true, delayMs });
+    if (this.stopRequested) return;
+    this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
+  }
+
+  /**
+   * Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): uniform in [0, ceiling]
+   * with ceiling = min(max, initial · 2^attempt). After a penalty (bad token, protocol violation) the
+   * delay is drawn from the upper half of the largest ceiling, so a misbehaving agent backs right off.
+   */
+  private nextDelay(penalty: boolean): number {
+    const initial = this.options.backoff?.initialMs ?? 1000;
+    const max = Math.max(initial, this.options.backoff?.maxMs ?? 30_000);
+    if (penalty) return Math.round(max / 2 + (this.random() * max) / 2);
+    const ceiling = Math.min(max, initial * 2 ** Math.min(this.attempt, 30));
+    return Math.round(this.random() * ceiling);
+  }
+
+  private finish(reason: string): void {
+    this.clearTimers();
+    if (this.stateValue === 'stopped') return;
+    this.setState('stopped');
+    this.safeEmit('stopped', reason);
+  }
+
+  // ---- hub frames ---------------------------------------------------------------------------------
+
+  private onMessage(ws: WebSocket, text: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return this.ignore('frame is not JSON');
+    }
+    const parsed = HubMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+      return this.ignore(`unknown or invalid hub frame (type ${JSON.stringify(type)})`);
+    }
+    const message = parsed.data;
+    if (message.type === 'welcome') this.onWelcome(ws, message);
+    else {
+      this.counters.hubErrors++;
+      this.safeEmit('hubError', message);
+    }
+  }
+
+  private onWelcome(ws: WebSocket, welcome: Welcome): void {
+    if (this.welcomeTimer) clearTimeout(this.welcomeTimer);
+    this.welcomeTimer = undefined;
+    this.welcome = welcome;
+    this.counters.welcomes++;
+    this.setState('online');
+    this.safeEmit('welcome', welcome);
+    this.armLiveness(ws);
+    if (this.stableTimer) clearTimeout(this.stableTimer);
+    this.stableTimer = setTimeout(() => {
+      this.attempt = 0;
+    }, this.options.backoff?.stableAfterMs ?? 10_000);
+    // (Re)start the metrics loop at the hub's interval.
+    if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    const intervalMs = secondsToMs(welcome.metricsIntervalSec);
+    const jitter = this.jitterFraction();
+    const first = jitter > 0 ? Math.round(this.random() * intervalMs) : 0;
+    this.metricsTimer = setTimeout(() => this.metricsTick(ws, intervalMs), first);
+  }
+
+  /**
+   * The hub pings every pingIntervalSec and terminates peers that miss one; we apply the mirror rule:
+   * no ping for two intervals (plus slack) means the path is dead even if TCP has not noticed.
+   */
+  private armLiveness(ws: WebSocket): void {
+    if (this.ws !== ws || !this.welcome) return;
+    if (this.livenessTimer) clearTimeout(this.livenessTimer);
+    const ms = secondsToMs(this.welcome.pingIntervalSec * 2) + 5000;
+    this.livenessTimer = setTimeout(() => {
+      this.emitError(new Error('no ping from the hub in time; reconnecting'));
+      ws.terminate();
+    }, ms);
+  }
+
+  // ---- metrics ------------------------------------------------------------------------------------
+
+  private jitterFraction(): number {
+    const j = this.options.metricsJitter ?? 0;
+    return Number.isFinite(j) ? Math.min(0.5, Math.max(0, j)) : 0;
+  }
+
+  private metricsTick(ws: WebSocket, intervalMs: number): void {
+    if (this.ws !== ws || this.stateValue !== 'online') return;
+    const jitter = this.jitterFraction();
+    const next = jitter > 0 ? intervalMs * (1 + (this.random() * 2 - 1) * jitter) : intervalMs;
+    this.metricsTimer = setTimeout(() => this.metricsTick(ws, intervalMs), Math.round(next));
+    void this.sendMetrics(ws);
+  }
+
+  private async sendMetrics(ws: WebSocket): Promise<void> {
+    // A slow provider (a hung statfs) must not pile up samples; skip this tick instead.
+    if (this.sampling || ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.counters.metricsSkipped++;
+      return;
+    }
+    this.sampling = true;
+    let metrics: Metrics;
+    try {
+      metrics = { ...(await this.options.metrics()), configRevision: this.configRevision };
+    } catch (error) {
+      this.counters.metricsSkipped++;
+      this.emitError(new Error(`metrics provider failed: ${asError(error).message}`));
+      return;
+    } finally {
+      this.sampling = false;
+    }
+    if (this.ws !== ws || ws.readyState !== WebSocket.OPEN) return;
+    // Validate before sending: an invalid message would only earn an error frame and a violation.
+    const checked = MetricsSchema.safeParse(metrics);
+    if (!checked.success) {
+      this.counters.metricsSkipped++;
+      this.emitError(new Error(`metrics not sent, invalid: ${describeZodError(checked.error)}`));
+      return;
+    }
+    if (this.send(ws, checked.data)) {
+      this.counters.metricsSent++;
+      this.safeEmit('metrics', checked.data);
+    }
+  }
+
+  private send(ws: WebSocket, message: object): boolean {
+    const text = JSON.stringify(message);
+    if (Buffer.byteLength(text) > AGENT_LIMITS.maxMessageBytes) {
+      this.emitError(new Error(`message not sent: larger than ${AGENT_LIMITS.maxMessageBytes} bytes`));
+      return false;
+    }
+    try {
+      ws.send(text, (error) => {
+        if (error) this.emitError(error);
+      });
+      return true;
+    } catch (error) {
+      this.emitError(asError(error));
+      return false;
+    }
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------
+
+  private clearTimers(): void {
+    for (const timer of [
+      this.reconnectTimer,
+      this.metricsTimer,
+      this.welcomeTimer,
+      this.livenessTimer,
+      this.stableTimer,
+    ]) {
+      if (timer) clearTimeout(timer);
+    }
+    this.reconnectTimer =
+      this.metricsTimer =
+      this.welcomeTimer =
+      this.livenessTimer =
+      this.stableTimer =
+        undefined;
+  }
+
+  private setState(state: ClientState): void {
+    const previous = this.stateValue;
+    if (previous === state) return;
+    this.stateValue = state;
+    this.safeEmit('state', state, previous);
+  }
+
+  private ignore(why: string): void {
+    this.counters.ignored++;
+    this.emitError(new Error(`ignored hub frame: ${why}`));
+  }
+
+  /** 'error' is emitted only when someone listens (EventEmitter would otherwise throw). */
+  private emitError(error: Error): void {
+    if (this.listenerCount('error') === 0) return;
+    try {
+      this.emit('error', error);
+    } catch {
+      // a throwing error listener must not take the connection loop down
+    }
+  }
+
+  private safeEmit<K extends keyof AgentClientEvents>(event: K, ...args: AgentClientEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: AgentClientEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.emitError(new Error(`listener for "${String(event)}" threw: ${asError(error).message}`));
+    }
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

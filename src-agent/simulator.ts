@@ -1,0 +1,420 @@
+/**
+ * Fleet simulator: N virtual agents in one process, for demos, load tests and benchmarks.
+ *
+ *   node dist/main/simulator.js --url ws://127.0.0.1:8765 --token XYZ --count 1000 [--prefix sim]
+ *                               [--hosts H] [--interval-jitter] [--rate 200]
+ *
+ * Each virtual agent is a real AgentClient (same protocol code as the reference agent) fed by a fake
+ * but plausible metrics generator. Agents are spread over H host names, several agents per server,
+ * and agents on the same host report the same host metrics. Connects are staggered (`rate` per
+ * second) so a thousand agents do not stampede the hub; reconnects are spread by the client's
+ * jittered backoff. `startSimulator()` is exported for in-process use by tests and benchmarks.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { version as AGENT_VERSION } from '../package.json';
+import { AGENT_WS_PATH, type Disk, type Metrics } from '../src-shared/agent-protocol';
+import { AgentClient, normalizeHubUrl, redactUrl, type BackoffOptions } from './client';
+
+export interface SimulatorOptions {
+  url: string;
+  token: string;
+  count: number;
+  /** Agent ids are `${prefix}-00001`…, host names `${prefix}-host-001`…. Default "sim". */
+  prefix?: string;
+  /** Number of distinct host names. Default: one per 5 agents. */
+  hosts?: number;
+  /** Spread each agent's metrics sends randomly within the interval (±10 %). */
+  intervalJitter?: boolean;
+  /** Agents started per second. Default 200. */
+  connectRatePerSec?: number;
+  /** Summary line period in seconds; 0 turns it off. Default 5. */
+  summaryEverySec?: number;
+  /** Where log lines go. Default: stderr. */
+  log?: (line: string) => void;
+  backoff?: BackoffOptions;
+  /** Extra labels on every virtual agent. */
+  labels?: Record<string, string>;
+}
+
+export interface SimulatorStats {
+  total: number;
+  started: number;
+  online: number;
+  connecting: number;
+  backoff: number;
+  stopped: number;
+  welcomes: number;
+  disconnects: number;
+  metricsSent: number;
+}
+
+export interface SimulatorHandle {
+  readonly clients: readonly AgentClient[];
+  stats(): SimulatorStats;
+  /** Resolves once every agent has been started (connect attempts issued, not necessarily online). */
+  readonly allStarted: Promise<void>;
+  /** Resolves when `online` reaches `n` (default: all), or rejects after `timeoutMs`. */
+  waitForOnline(n?: number, timeoutMs?: number): Promise<void>;
+  /** Close every agent with 1000 and resolve when all sockets are closed. */
+  stop(): Promise<void>;
+}
+
+// ---- fake host metrics -------------------------------------------------------------------------
+
+/** Small deterministic PRNG (mulberry32), seeded per host so a host looks the same on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+const GiB = 1024 ** 3;
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+/**
+ * One simulated server. `sample()` advances random walks with mean reversion, scaled by the time
+ * since the previous sample; calls within the same second return the same figures, so every agent
+ * on the host reports the same host.
+ */
+export class FakeHost {
+  private readonly rnd: () => number;
+  private readonly cores: number;
+  private readonly memTotal: number;
+  private readonly disks: { mount: string; fs: string; total: number; used: number }[];
+  private readonly bootAt: number;
+  private cpuBase: number;
+  private cpu: number;
+  private load: [number, number, number];
+  private memUsed: number;
+  private rx: number;
+  private tx: number;
+  private lastAt: number;
+  private cached?: { second: number; metrics: Metrics };
+
+  constructor(
+    readonly hostname: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.rnd = mulberry32(hashString(hostname));
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(this.rnd() * items.length)] as T;
+    this.cores = pick([2, 4, 8, 16, 32] as const);
+    this.memTotal = pick([4, 8, 16, 32, 64] as const) * GiB;
+    const rootTotal = Math.round((50 + this.rnd() * 450) * GiB);
+    const dataTotal = Math.round((1 + this.rnd() * 3) * 1024 * GiB);
+    this.disks = [
+      { mount: '/', fs: 'ext4', total: rootTotal, used: rootTotal * (0.2 + this.rnd() * 0.5) },
+      { mount: '/data', fs: 'xfs', total: dataTotal, used: dataTotal * (0.1 + this.rnd() * 0.7) },
+    ];
+    this.bootAt = this.now() - Math.round(this.rnd() * 90 * 86400 * 1000);
+    this.cpuBase = 5 + this.rnd() * 50;
+    this.cpu = this.cpuBase;
+    this.load = [0, 0, 0].map(() => (this.cpu / 100) * this.cores) as [number, number, number];
+    this.memUsed = this.memTotal * (0.3 + this.rnd() * 0.4);
+    this.rx = this.rnd() * 5e6;
+    this.tx = this.rnd() * 2e6;
+    this.lastAt = this.now();
+  }
+
+  sample(): Metrics {
+    const t = this.now();
+    const second = Math.floor(t / 1000);
+    if (this.cached && this.cached.second === second) return { ...this.cached.metrics, ts: t };
+    const dt = clamp((t - this.lastAt) / 1000, 0, 300);
+    this.lastAt = t;
+    const noise = (): number => this.rnd() * 2 - 1;
+    const step = Math.sqrt(Math.max(dt, 0.1));
+
+    // CPU: mean-reverting walk with the occasional spike; the base itself drifts slowly.
+    this.cpuBase = clamp(this.cpuBase + noise() * 0.5 * step, 2, 85);
+    this.cpu = clamp(this.cpu + (this.cpuBase - this.cpu) * 0.2 + noise() * 6 * step, 0, 100);
+    if (this.rnd() < 0.01) this.cpu = clamp(this.cpu + 40, 0, 100);
+    const running = (this.cpu / 100) * this.cores;
+    const decay = [1 / 60, 1 / 300, 1 / 900].map((k) => 1 - Math.exp(-dt * k));
+    this.load = this.load.map((l, i) => l + (running - l) * (decay[i] ?? 0)) as [number, number, number];
+
+    this.memUsed = clamp(
+      this.memUsed + noise() * 0.01 * this.memTotal * step,
+      0.1 * this.memTotal,
+      0.97 * this.memTotal,
+    );
+    for (const d of this.disks) {
+      // Disks mostly fill up, sometimes get cleaned.
+      d.used = clamp(d.used + (this.rnd() - 0.45) * 1e-5 * d.total * dt, 0.05 * d.total, 0.99 * d.total);
+    }
+    this.rx = clamp(this.rx * Math.exp(noise() * 0.3 * step), 1e3, 1.2e8);
+    this.tx = clamp(this.tx * Math.exp(noise() * 0.3 * step), 1e3, 1.2e8);
+
+    const metrics: Metrics = {
+      type: 'metrics',
+      ts: t,
+      cpu: {
+        percent: round1(this.cpu),
+        cores: this.cores,
+        load: this.load.map(round2) as [number, number, number],
+      },
+      memory: { usedBytes: Math.round(this.memUsed), totalBytes: this.memTotal },
+      disks: this.disks.map((d): Disk => ({
+        mount: d.mount,
+        fs: d.fs,
+        usedBytes: Math.round(d.used),
+        totalBytes: d.total,
+      })),
+      network: { rxBytesPerSec: Math.round(this.rx), txBytesPerSec: Math.round(this.tx) },
+      uptimeSec: Math.max(0, Math.round((t - this.bootAt) / 1000)),
+    };
+    this.cached = { second, metrics };
+    return metrics;
+  }
+}
+
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+// ---- simulator -----------------------------------------------------------------------------------
+
+export function startSimulator(options: SimulatorOptions): SimulatorHandle {
+  const count = Math.floor(options.count);
+  if (!(count >= 1)) throw new RangeError('count must be at least 1');
+  const prefix = options.prefix ?? 'sim';
+  const hostCount = clamp(Math.floor(options.hosts ?? Math.ceil(count / 5)), 1, count);
+  const rate = Math.max(1, options.connectRatePerSec ?? 200);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const url = normalizeHubUrl(options.url, AGENT_WS_PATH);
+  const idWidth = Math.max(5, String(count).length);
+  const hostWidth = Math.max(3, String(hostCount).length);
+
+  const hosts = Array.from(
+    { length: hostCount },
+    (_, i) => new FakeHost(`${prefix}-host-${String(i + 1).padStart(hostWidth, '0')}`),
+  );
+  let disconnects = 0;
+  const clients = Array.from({ length: count }, (_, i) => {
+    const host = hosts[i % hostCount] as FakeHost;
+    const agentId = `${prefix}-${String(i + 1).padStart(idWidth, '0')}`;
+    const client = new AgentClient({
+      url,
+      token: options.token,
+      identity: {
+        agentId,
+        name: agentId,
+        hostname: host.hostname,
+        platform: 'linux',
+        arch: 'x64',
+        agentVersion: `${AGENT_VERSION}-sim`,
+        labels: { simulated: 'true', ...options.labels },
+        configRevision: 0,
+      },
+      metrics: () => host.sample(),
+      metricsJitter: options.intervalJitter ? 0.1 : 0,
+      backoff: options.backoff,
+    });
+    client.on('disconnected', () => disconnects++);
+    // Errors are counted by state; a listener keeps them from being thrown.
+    client.on('error', () => undefined);
+    return client;
+  });
+
+  let started = 0;
+  let stopping = false;
+  let startTimer: NodeJS.Timeout | undefined;
+  let resolveAllStarted!: () => void;
+  const allStarted = new Promise<void>((resolve) => (resolveAllStarted = resolve));
+  const tickMs = 50;
+  const startedAt = Date.now();
+  const startBatch = (): void => {
+    // Catch up with the wall clock, so timer drift does not slow the ramp below `rate`.
+    const due = Math.min(count, Math.max(1, Math.floor(((Date.now() - startedAt + tickMs) * rate) / 1000)));
+    while (started < due && !stopping) clients[started++]?.start();
+    if (started < count && !stopping) startTimer = setTimeout(startBatch, tickMs);
+    else resolveAllStarted();
+  };
+  startBatch();
+
+  const stats = (): SimulatorStats => {
+    const s: SimulatorStats = {
+      total: count,
+      started,
+      online: 0,
+      connecting: 0,
+      backoff: 0,
+      stopped: 0,
+      welcomes: 0,
+      disconnects,
+      metricsSent: 0,
+    };
+    for (const client of clients) {
+      const c = client.stats();
+      if (c.state === 'online') s.online++;
+      else if (c.state === 'connecting' || c.state === 'handshaking') s.connecting++;
+      else if (c.state === 'backoff') s.backoff++;
+      else if (c.state === 'stopped') s.stopped++;
+      s.welcomes += c.welcomes;
+      s.metricsSent += c.metricsSent;
+    }
+    return s;
+  };
+
+  const summaryMs = (options.summaryEverySec ?? 5) * 1000;
+  const summaryTimer =
+    summaryMs > 0
+      ? setInterval(() => {
+          const s = stats();
+          log(
+            `${new Date().toISOString()} simulator: connected ${s.online}/${s.total} ` +
+              `(connecting ${s.connecting}, retrying ${s.backoff}, stopped ${s.stopped}, not started ${s.total - s.started}); ` +
+              `metrics sent ${s.metricsSent}, disconnects ${s.disconnects}`,
+          );
+        }, summaryMs)
+      : undefined;
+
+  log(
+    `${new Date().toISOString()} simulator: ${count} agents on ${hostCount} hosts → ${redactUrl(url)} ` +
+      `(starting ${rate}/s${options.intervalJitter ? ', interval jitter on' : ''})`,
+  );
+
+  let stopPromise: Promise<void> | undefined;
+  return {
+    clients,
+    stats,
+    allStarted,
+    waitForOnline(n = count, timeoutMs = 30_000) {
+      return new Promise<void>((resolve, reject) => {
+        const started = Date.now();
+        const check = (): void => {
+          if (stats().online >= n) return resolve();
+          if (Date.now() - started > timeoutMs) {
+            return reject(new Error(`only ${stats().online}/${n} agents online after ${timeoutMs} ms`));
+          }
+          setTimeout(check, 25);
+        };
+        check();
+      });
+    },
+    stop() {
+      if (stopPromise) return stopPromise;
+      stopping = true;
+      if (startTimer) clearTimeout(startTimer);
+      if (summaryTimer) clearInterval(summaryTimer);
+      resolveAllStarted();
+      stopPromise = Promise.all(clients.map((c) => c.stop('simulator stopping'))).then(() => undefined);
+      return stopPromise;
+    },
+  };
+}
+
+// ---- command line --------------------------------------------------------------------------------
+
+export const SIMULATOR_USAGE = `Usage: node dist/main/simulator.js --url URL --token TOKEN --count N [options]
+
+Runs N virtual agents in one process against an Agent Centralizer hub.
+
+  --url URL           hub gateway, e.g. ws://127.0.0.1:8765 [CENTRALIZER_URL]
+  --token TOKEN       agent token [CENTRALIZER_TOKEN]
+  --count N           number of virtual agents (1–100000)
+  --prefix P          agent id / host name prefix (default "sim")
+  --hosts H           number of distinct host names (default: N/5, several agents per server)
+  --interval-jitter   spread each agent's metrics sends (±10 % of the hub's interval)
+  --rate R            agents started per second (default 200)
+  -h, --help          print this help
+`;
+
+function runCli(argv: string[]): void {
+  const fail = (message: string): never => {
+    process.stderr.write(`simulator: ${message}\nRun with --help for usage.\n`);
+    process.exit(2);
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: 'string' },
+        token: { type: 'string' },
+        count: { type: 'string' },
+        prefix: { type: 'string' },
+        hosts: { type: 'string' },
+        'interval-jitter': { type: 'boolean' },
+        rate: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(SIMULATOR_USAGE);
+    return;
+  }
+  const int = (name: string, raw: string | undefined, min: number, max: number): number | undefined => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max)
+      fail(`--${name} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+  const url = values.url ?? process.env.CENTRALIZER_URL;
+  const token = values.token ?? process.env.CENTRALIZER_TOKEN;
+  if (!url) fail('missing --url (or CENTRALIZER_URL)');
+  if (!token) fail('missing --token (or CENTRALIZER_TOKEN)');
+  const count = int('count', values.count, 1, 100_000);
+  if (count === undefined) return fail('missing --count');
+  const prefix = values.prefix ?? 'sim';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(prefix)) fail('--prefix may contain letters, digits, ".", "_" and "-"');
+  try {
+    normalizeHubUrl(url as string, AGENT_WS_PATH);
+  } catch (error) {
+    fail(`--url: ${(error as Error).message}`);
+  }
+
+  const sim = startSimulator({
+    url: url as string,
+    token: token as string,
+    count,
+    prefix,
+    hosts: int('hosts', values.hosts, 1, count),
+    intervalJitter: values['interval-jitter'] ?? false,
+    connectRatePerSec: int('rate', values.rate, 1, 100_000),
+  });
+  let shuttingDown = false;
+  const shutdown = (signal: string): void => {
+    if (shuttingDown) process.exit(1);
+    shuttingDown = true;
+    process.stderr.write(`${new Date().toISOString()} simulator: ${signal}: closing ${count} connections\n`);
+    void sim.stop().then(() => {
+      const s = sim.stats();
+      process.stderr.write(
+        `${new Date().toISOString()} simulator: stopped; ${s.metricsSent} metrics sent, ${s.welcomes} welcomes\n`,
+      );
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) runCli(process.argv.slice(2));
