@@ -1,0 +1,76 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ConnectPanel } from './components/ConnectPanel';
+import { ConnectionBanner } from './components/ConnectionBanner';
+import { Dialog } from './components/Dialog';
+import { Sidebar } from './components/Sidebar';
+import { StatusBar } from './components/StatusBar';
+import { useConsole, useFleet } from './state/context';
+import { useRoute, type Route } from './state/router';
+import { AgentDetailView } from './views/AgentDetailView';
+import { AgentsView } from './views/AgentsView';
+import { OverviewView } from './views/OverviewView';
+import { ServerDetailView } from './views/ServerDetailView';
+import { ServersView } from './views/ServersView';
+
+function CurrentView({ route }: { route: Route }) {
+  switch (route.view) {
+    case 'overview':
+      return <OverviewView />;
+    case 'agents':
+      return <AgentsView />;
+    case 'servers':
+      return <ServersView />;
+    case 'agent':
+      return <AgentDetailView key={route.id} agentId={route.id} />;
+    case 'server':
+      return <ServerDetailView key={route.id} serverId={route.id} />;
+  }
+}
+
+function Loading({ onRetry }: { onRetry?: () => void }) {
+  const { t } = useTranslation();
+  const error = useFleet((s) => s.syncError);
+  return (
+    <div className="page loading-page" aria-busy={!error}>
+      {error ? (
+        <div className="card">
+          <p className="error-text" role="alert">
+            {t('app.loadFailed', { message: error })}
+          </p>
+          {onRetry && (
+            <button type="button" className="btn" onClick={onRetry}>
+              {t('app.retry')}
+            </button>
+          )}
+        </div>
+      ) : (
+        <p className="muted">
+          <span className="spinner" aria-hidden="true" /> {t('app.loading')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function App({ onRetry }: { onRetry?: () => void }) {
+  const { t } = useTranslation();
+  const route = useRoute();
+  const loaded = useFleet((s) => s.loaded);
+  const { transportKind } = useConsole();
+  const [connectOpen, setConnectOpen] = useState(false);
+
+  return (
+    <div className="app" data-transport={transportKind}>
+      <Sidebar route={route} onConnect={() => setConnectOpen(true)} />
+      <main className="main">
+        <ConnectionBanner />
+        {loaded ? <CurrentView route={route} /> : <Loading onRetry={onRetry} />}
+      </main>
+      <StatusBar />
+      <Dialog open={connectOpen} onClose={() => setConnectOpen(false)} label={t('connect.title')}>
+        <ConnectPanel headingLevel={2} />
+      </Dialog>
+    </div>
+  );
+}

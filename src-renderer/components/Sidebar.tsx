@@ -1,0 +1,75 @@
+import { useTranslation } from 'react-i18next';
+import { useFleet } from '../state/context';
+import { routeHref, type Route } from '../state/router';
+
+type Section = 'overview' | 'agents' | 'servers';
+
+function sectionOf(route: Route): Section {
+  if (route.view === 'agent') return 'agents';
+  if (route.view === 'server') return 'servers';
+  return route.view;
+}
+
+const ICONS: Record<Section, string> = {
+  overview: 'M2 2h5v5H2zM9 2h5v5H9zM2 9h5v5H2zM9 9h5v5H9z',
+  agents: 'M8 2a3 3 0 1 1 0 6 3 3 0 0 1 0-6zM2.5 14c.5-3 2.7-4.5 5.5-4.5s5 1.5 5.5 4.5z',
+  servers: 'M2 2.5h12v4H2zM2 9.5h12v4H2zM4.5 4.5h.01M4.5 11.5h.01',
+};
+
+export function Sidebar({ route, onConnect }: { route: Route; onConnect: () => void }) {
+  const { t } = useTranslation();
+  const counts = useFleet((s) => s.counts);
+  const current = sectionOf(route);
+  const items: { id: Section; badge?: string }[] = [
+    { id: 'overview' },
+    { id: 'agents', badge: `${counts.agentsOnline}/${counts.agentsTotal}` },
+    { id: 'servers', badge: `${counts.serversUp}/${counts.serversTotal}` },
+  ];
+  return (
+    <aside className="sidebar">
+      <div className="brand">
+        <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
+          <circle cx="12" cy="12" r="3.2" />
+          <circle cx="4.5" cy="6" r="2" />
+          <circle cx="19.5" cy="6" r="2" />
+          <circle cx="12" cy="21" r="2" />
+          <path d="M6 7l3.6 3M18 7l-3.6 3M12 15.2V19" />
+        </svg>
+        <div>
+          <div className="brand-name">{t('app.name')}</div>
+          <div className="brand-tagline">{t('app.tagline')}</div>
+        </div>
+      </div>
+      <nav aria-label={t('nav.label')}>
+        <ul className="nav-list">
+          {items.map((item) => (
+            <li key={item.id}>
+              <a
+                href={routeHref({ view: item.id })}
+                className={`nav-item${current === item.id ? ' active' : ''}`}
+                aria-current={current === item.id ? 'page' : undefined}
+                data-testid={`nav-${item.id}`}
+              >
+                <svg viewBox="0 0 16 16" className="nav-icon" aria-hidden="true">
+                  <path d={ICONS[item.id]} />
+                </svg>
+                <span className="nav-label">{t(`nav.${item.id}`)}</span>
+                {item.badge && <span className="nav-badge">{item.badge}</span>}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="sidebar-foot">
+        <button
+          type="button"
+          className="btn btn-primary btn-block"
+          onClick={onConnect}
+          data-testid="open-connect"
+        >
+          {t('nav.connectAgent')}
+        </button>
+      </div>
+    </aside>
+  );
+}

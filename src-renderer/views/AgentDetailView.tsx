@@ -1,0 +1,111 @@
+import { useTranslation } from 'react-i18next';
+import { BackLink, Field, Fields, PresenceCard } from '../components/DetailParts';
+import { MetricsPanel } from '../components/MetricsPanel';
+import { PresenceBadge } from '../components/PresenceBadge';
+import { PresenceLog } from '../components/PresenceLog';
+import { useConsole, useFleet } from '../state/context';
+import { routeHref } from '../state/router';
+import { useDetail } from '../state/use-detail';
+
+export function AgentDetailView({ agentId }: { agentId: string }) {
+  const { t } = useTranslation();
+  const { api } = useConsole();
+  const live = useFleet((s) => s.agents.get(agentId));
+  const detail = useDetail(agentId, () => api.call('getAgentDetail', { agentId }), live);
+  // The store is fresher than the last fetch for the entity itself; the log comes from the fetch.
+  const agent = live ?? detail.data?.agent;
+  const liveServer = useFleet((s) => (agent ? s.servers.get(agent.serverId) : undefined));
+  const server = liveServer ?? detail.data?.server;
+
+  if (!agent) {
+    return (
+      <div className="page">
+        <BackLink to={{ view: 'agents' }} />
+        {detail.error ? (
+          <p className="error-text" role="alert">
+            {t('app.loadFailed', { message: detail.error })}
+          </p>
+        ) : (
+          <p className="muted">
+            {detail.data === null
+              ? t('detail.notFound', { kind: t('detail.kindAgent') })
+              : t('detail.loading')}
+          </p>
+        )}
+      </div>
+    );
+  }
+
+  const labels = Object.entries(agent.labels);
+  return (
+    <div className="page" data-testid="agent-detail" data-agent-id={agent.agentId}>
+      <BackLink to={{ view: 'agents' }} />
+      <header className="page-header">
+        <div>
+          <h1 className="detail-title">
+            {agent.name} <PresenceBadge presence={agent.presence} />
+          </h1>
+          <p className="muted mono">{agent.agentId}</p>
+        </div>
+      </header>
+      {detail.error && (
+        <p className="error-text" role="alert">
+          {t('app.loadFailed', { message: detail.error })}
+        </p>
+      )}
+      <div className="detail-grid">
+        <section className="card" aria-labelledby="identity-title">
+          <h2 id="identity-title" className="card-title">
+            {t('detail.identity')}
+          </h2>
+          <Fields>
+            <Field label={t('detail.fields.agentId')}>
+              <code>{agent.agentId}</code>
+            </Field>
+            <Field label={t('detail.fields.server')}>
+              <a href={routeHref({ view: 'server', id: agent.serverId })}>{agent.hostname}</a>
+            </Field>
+            <Field label={t('detail.fields.platform')}>
+              {agent.arch
+                ? t('detail.platformArch', { platform: agent.platform, arch: agent.arch })
+                : agent.platform}
+            </Field>
+            <Field label={t('detail.fields.version')}>
+              <code>{agent.agentVersion}</code>
+            </Field>
+            {agent.remoteAddress && (
+              <Field label={t('detail.fields.remoteAddress')}>
+                <code>{agent.remoteAddress}</code>
+              </Field>
+            )}
+            <Field label={t('detail.fields.configRevision')}>{agent.configRevision}</Field>
+            <Field label={t('detail.fields.violations')}>
+              <span className={agent.violations > 0 ? 'warn-text' : undefined}>{agent.violations}</span>
+            </Field>
+          </Fields>
+          <h3 className="subheading">{t('detail.labels')}</h3>
+          {labels.length === 0 ? (
+            <p className="muted">{t('detail.noLabels')}</p>
+          ) : (
+            <div className="label-list wrap">
+              {labels.map(([k, v]) => (
+                <span key={k} className="label-chip">
+                  {k}={v}
+                </span>
+              ))}
+            </div>
+          )}
+        </section>
+        <PresenceCard
+          kind="agent"
+          presence={agent.presence}
+          since={agent.since}
+          reason={agent.reason}
+          lastSeen={agent.lastSeen}
+        />
+      </div>
+      <MetricsPanel metrics={server?.metrics} />
+      <PresenceLog kind="agent" log={detail.data?.presenceLog ?? []} />
+    </div>
+  );
+}
