@@ -13,7 +13,7 @@ import { loadEnv } from '../hub/env-files';
 import { startConsoleServer } from './console-server';
 
 async function main(): Promise<void> {
-  const env = loadEnv([resolve(process.cwd(), '.env')]);
+  const env = loadEnv([process.cwd()], process.env);
   const dataDir = env.CENTRALIZER_DATA_DIR || defaultDataDir();
   const logger = createLogger({ level: (env.CENTRALIZER_LOG_LEVEL as 'info') || 'info', name: 'hub' });
 

@@ -1,23 +1,31 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'dotenv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import type { Logger } from './logger';
 
 /**
- * The environment the hub reads: the given .env files (first file wins over later ones), with the
- * process environment winning over all files, so a service manager can always override a file.
- * A .env that cannot be parsed is reported, not ignored silently.
+ * Read `.env` files (dotenv syntax) and merge them under the real environment: a variable set in the
+ * environment wins over the file, as dotenv does by default. Missing files are fine.
  */
 export function loadEnv(
-  files: string[],
-  processEnv: NodeJS.ProcessEnv = process.env,
+  dirs: string[],
+  processEnv: Record<string, string | undefined>,
+  logger?: Logger,
 ): Record<string, string | undefined> {
-  const merged: Record<string, string | undefined> = {};
-  for (const file of [...files].reverse()) {
-    if (!existsSync(file)) continue;
+  const fromFiles: Record<string, string> = {};
+  for (const dir of [...dirs].reverse()) {
+    const file = join(dir, '.env');
+    let text: string;
     try {
-      Object.assign(merged, parse(readFileSync(file)));
+      text = readFileSync(file, 'utf8');
     } catch (error) {
-      console.error(`Agent Centralizer: cannot read ${file}: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        logger?.warn('could not read .env', { file, error: (error as Error).message });
+      }
+      continue;
     }
+    Object.assign(fromFiles, parseDotenv(text));
+    logger?.info('loaded .env', { file });
   }
-  return { ...merged, ...processEnv };
+  return { ...fromFiles, ...processEnv };
 }

@@ -13,7 +13,8 @@ import {
 } from '../../../src-shared';
 import { createConsoleService, type ConsoleEventListener } from '../../../src-main/hub/console-service';
 import { createHub, type Hub, type HubOptions } from '../../../src-main/hub/hub';
-import { DEV_SERVER_ENV, loadEnv, startApp, type StartAppOptions } from '../../../src-main/electron/app';
+import { DEV_SERVER_ENV, startApp, type StartAppOptions } from '../../../src-main/electron/app';
+import { loadEnv } from '../../../src-main/hub/env-files';
 
 vi.mock('electron', () => import('./electron-mock'));
 vi.mock('../../../src-main/hub/hub', () => ({ createHub: vi.fn() }));

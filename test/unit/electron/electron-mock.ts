@@ -204,6 +204,20 @@ class MockApp extends EventEmitter {
 }
 export const app = new MockApp();
 
+/** A reversible fake cipher: enough to check that only ciphertext reaches the disk. */
+export const safeStorage = {
+  available: true,
+  backend: 'gnome_libsecret' as string,
+  isEncryptionAvailable: vi.fn(() => safeStorage.available),
+  getSelectedStorageBackend: vi.fn(() => safeStorage.backend),
+  encryptString: vi.fn((plain: string) => Buffer.from(`enc:${Buffer.from(plain).toString('hex')}`)),
+  decryptString: vi.fn((blob: Buffer) => {
+    const text = blob.toString();
+    if (!text.startsWith('enc:')) throw new Error('cannot decrypt');
+    return Buffer.from(text.slice(4), 'hex').toString();
+  }),
+};
+
 export const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
 export const dialog = { showErrorBox: vi.fn() };
 
@@ -219,9 +233,12 @@ export function resetElectronMock(): void {
   app.reset();
   app.requestSingleInstanceLock.mockImplementation(() => true);
   shell.openExternal.mockImplementation(async () => undefined);
+  safeStorage.available = true;
+  safeStorage.backend = 'gnome_libsecret';
 }
 
 export default {
+  safeStorage,
   app,
   BrowserWindow,
   contextBridge,

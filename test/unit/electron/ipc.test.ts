@@ -48,6 +48,10 @@ function makeService() {
     getAgentConnectionInfo: vi.fn(async () => {
       throw new Error('boom');
     }),
+    getBrokerSettings: vi.fn(async () => null),
+    saveBrokerSettings: vi.fn(async () => null),
+    testBrokerConnection: vi.fn(async () => null),
+    sendConfig: vi.fn(async () => null),
   };
   return createConsoleService(handlers as unknown as ConsoleHandlers, (listener) => {
     listeners.add(listener);

@@ -65,7 +65,7 @@ describe('settings', () => {
   it('merges .env files under the process environment', () => {
     const file = join(dir, '.env');
     writeFileSync(file, 'CENTRALIZER_GATEWAY_PORT=9100\nRABBITMQ_USER=fromfile\n');
-    const env = loadEnv([file], { RABBITMQ_USER: 'fromenv' });
+    const env = loadEnv([dir], { RABBITMQ_USER: 'fromenv' });
     expect(env).toMatchObject({ CENTRALIZER_GATEWAY_PORT: '9100', RABBITMQ_USER: 'fromenv' });
   });
 
