@@ -35,6 +35,7 @@ async function reachable(url) {
   if (!url) return false;
   try {
     const connection = await amqp.connect(url, { timeout: 3000 });
+    connection.on('error', () => {});
     await connection.close();
     return true;
   } catch {

@@ -99,3 +99,81 @@ export type ConfigMessage = z.infer<typeof ConfigMessageSchema>;
 
 /** Largest broker message body the hub or an agent accepts. */
 export const MAX_BROKER_MESSAGE_BYTES = 256 * 1024;
+
+// ---- broker state as the console shows it -------------------------------------------------------
+
+export type BrokerState = 'not_configured' | 'connecting' | 'connected' | 'blocked' | 'disconnected';
+
+/** Why the hub is not (fully) connected, each with its own words in the UI. */
+export type BrokerReasonCode =
+  | 'not_configured'
+  | 'invalid_settings'
+  | 'unreachable'
+  | 'auth_failed'
+  | 'vhost_missing'
+  | 'tls_error'
+  | 'not_amqp'
+  | 'blocked'
+  | 'connection_lost'
+  | 'closed_by_broker'
+  | 'setup_failed'
+  | 'other';
+
+export interface BrokerDiagnosis {
+  code: BrokerReasonCode;
+  /** One or two sentences for the UI, naming what to check. Never contains the password. */
+  message: string;
+  /** The underlying error text (credentials masked), for logs and a "details" disclosure. */
+  detail?: string;
+}
+
+export interface BrokerStatus {
+  state: BrokerState;
+  /** Why we are not (fully) connected; null when connected and unblocked. */
+  reason: BrokerReasonCode | null;
+  /** Operator-facing words for `reason`. */
+  reasonText: string | null;
+  /** Underlying error text, credentials masked. */
+  detail: string | null;
+  /** When the broker last became usable or unusable, ms since epoch. */
+  since: number;
+  /** Redacted URL (amqp://user:***@host:port/vhost), null when not configured. */
+  url: string | null;
+  /** Failed attempts since the last successful connection. */
+  attempts: number;
+  /** When the next attempt is due, while disconnected with a retry scheduled. */
+  nextRetryAt: number | null;
+}
+
+export type TestConnectionResult =
+  | { ok: true; url: string; latencyMs: number; serverVersion: string | null; product: string | null }
+  | { ok: false; url: string | null; diagnosis: BrokerDiagnosis };
+
+/** Broker settings as edited in the Settings screen. The password is write-only. */
+export const BrokerSettingsInputSchema = z.strictObject({
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  username: z.string().min(1).max(255),
+  /** Omitted = keep the stored password. */
+  password: z.string().max(1024).optional(),
+  vhost: z.string().min(1).max(255),
+  tls: z.boolean(),
+});
+export type BrokerSettingsInput = z.infer<typeof BrokerSettingsInputSchema>;
+
+export interface BrokerSettingsView {
+  /** Where the active settings come from. */
+  source: 'settings' | 'env' | 'none';
+  host: string;
+  port: number;
+  username: string;
+  vhost: string;
+  tls: boolean;
+  hasPassword: boolean;
+  /**
+   * How a password saved from the Settings screen is protected: `os` (Electron safeStorage with a
+   * real keyring), `basic_text` (Linux without a keyring: obfuscated only), `unavailable`
+   * (headless: passwords come from .env / the environment only and are never written to disk).
+   */
+  secretBackend: 'os' | 'basic_text' | 'unavailable';
+}

@@ -8,10 +8,22 @@
  */
 import { z } from 'zod';
 import { AgentIdSchema } from './agent-protocol';
+import {
+  AgentConfigSchema,
+  BrokerSettingsInputSchema,
+  type BrokerSettingsView,
+  type BrokerStatus,
+  type TestConnectionResult,
+} from './broker-protocol';
 import type { AgentDetail, FleetDelta, FleetSnapshot, ServerDetail } from './fleet';
-import { CONSOLE_EVENT_CHANNELS, CONSOLE_REQUEST_CHANNELS } from './console-channels';
+import {
+  CONSOLE_EVENT_CHANNELS,
+  CONSOLE_REQUEST_CHANNELS,
+  ConsoleError,
+  type ConsoleErrorCode,
+} from './console-channels';
 
-export { CONSOLE_EVENT_CHANNELS, CONSOLE_REQUEST_CHANNELS };
+export { CONSOLE_EVENT_CHANNELS, CONSOLE_REQUEST_CHANNELS, ConsoleError, type ConsoleErrorCode };
 
 /** Input schema of each request channel. */
 export const consoleRequestInputs = {
@@ -19,6 +31,13 @@ export const consoleRequestInputs = {
   getAgentDetail: z.strictObject({ agentId: AgentIdSchema }),
   getServerDetail: z.strictObject({ serverId: z.string().min(1).max(255) }),
   getAgentConnectionInfo: z.undefined(),
+  getBrokerSettings: z.undefined(),
+  /** Save and apply (reconnects); the password is stored with the OS keyring, never in clear. */
+  saveBrokerSettings: BrokerSettingsInputSchema,
+  /** One-shot check of settings before saving; a missing password means "the stored one". */
+  testBrokerConnection: BrokerSettingsInputSchema,
+  /** Give an agent a new configuration revision and deliver it durably. */
+  sendConfig: z.strictObject({ agentId: AgentIdSchema, config: AgentConfigSchema }),
 } satisfies Record<(typeof CONSOLE_REQUEST_CHANNELS)[number], z.ZodType>;
 
 /** Result type of each request channel. */
@@ -27,6 +46,10 @@ export interface ConsoleRequestOutputs {
   getAgentDetail: AgentDetail | null;
   getServerDetail: ServerDetail | null;
   getAgentConnectionInfo: AgentConnectionInfo;
+  getBrokerSettings: BrokerSettingsView;
+  saveBrokerSettings: BrokerStatus;
+  testBrokerConnection: TestConnectionResult;
+  sendConfig: { agentId: string; revision: number };
 }
 
 /** Payload of each pushed event channel. */
@@ -59,19 +82,6 @@ export interface ConsoleApi {
 export type ConsoleHandlers = {
   [K in RequestChannel]: (input: z.output<(typeof consoleRequestInputs)[K]>) => Promise<RequestOutput<K>>;
 };
-
-export type ConsoleErrorCode = 'bad_request' | 'unknown_channel' | 'forbidden' | 'internal';
-
-/** Error a transport returns instead of a result; `message` is safe to show to the operator. */
-export class ConsoleError extends Error {
-  constructor(
-    readonly code: ConsoleErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ConsoleError';
-  }
-}
 
 export function isRequestChannel(channel: unknown): channel is RequestChannel {
   return typeof channel === 'string' && Object.hasOwn(consoleRequestInputs, channel);

@@ -8,6 +8,10 @@ export const CONSOLE_REQUEST_CHANNELS = [
   'getAgentDetail',
   'getServerDetail',
   'getAgentConnectionInfo',
+  'getBrokerSettings',
+  'saveBrokerSettings',
+  'testBrokerConnection',
+  'sendConfig',
 ] as const;
 
 export const CONSOLE_EVENT_CHANNELS = ['delta'] as const;
@@ -31,3 +35,16 @@ export const PRELOAD_GLOBAL = 'centralizer';
 
 /** Path of the headless bridge WebSocket, served by the same HTTP server as the UI. */
 export const BRIDGE_PATH = '/bridge';
+
+export type ConsoleErrorCode = 'bad_request' | 'unknown_channel' | 'forbidden' | 'internal';
+
+/** Error a transport returns instead of a result; `message` is safe to show to the operator. */
+export class ConsoleError extends Error {
+  constructor(
+    readonly code: ConsoleErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleError';
+  }
+}

@@ -3,6 +3,7 @@
  * no zod: they are produced by our own hub, not parsed from outside input.
  */
 import type { Disk } from './agent-protocol';
+import type { BrokerStatus } from './broker-protocol';
 
 /**
  * Presence of an agent or a server. `unknown` = registered (e.g. from the store) but not seen since
@@ -101,6 +102,10 @@ export interface HubStatus {
   /** 'electron' for the desktop app, 'headless' for the browser console. */
   mode: 'electron' | 'headless';
   gateway: GatewayStatus;
+  broker: BrokerStatus;
+  jobs: JobCounters;
+  /** Configuration messages waiting for a broker confirm (durable outbox). */
+  configOutbox: number;
 }
 
 export interface FleetSnapshot {
@@ -109,6 +114,8 @@ export interface FleetSnapshot {
   status: HubStatus;
   agents: AgentView[];
   servers: ServerView[];
+  /** Running jobs and the retained history. */
+  jobs: JobView[];
 }
 
 /** Coalesced changes since the previous batch: the latest full view of each changed entity. */
@@ -116,8 +123,11 @@ export interface FleetDelta {
   seq: number;
   agents: AgentView[];
   servers: ServerView[];
+  jobs: JobView[];
   removedAgents: string[];
   removedServers: string[];
+  /** Keys of jobs dropped from the history (retention). */
+  removedJobs: string[];
   status?: HubStatus;
 }
 

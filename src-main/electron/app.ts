@@ -6,6 +6,7 @@
 import { app, dialog, type BrowserWindow } from 'electron';
 import { loadEnv } from '../hub/env-files';
 import { createHub, type Hub } from '../hub/hub';
+import { createSafeStorageSecretStore } from './secret-store';
 import { createLogger, type Logger, type LogLevel } from '../hub/logger';
 import {
   createAppUrl,
@@ -184,7 +185,13 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
     await app.whenReady();
     const dataDir = app.getPath('userData');
     try {
-      hub = createHub({ mode: 'electron', dataDir, env, logger });
+      hub = createHub({
+        mode: 'electron',
+        dataDir,
+        env,
+        logger,
+        secrets: createSafeStorageSecretStore(dataDir, logger),
+      });
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
       logger.error('could not create the hub', { error: message });

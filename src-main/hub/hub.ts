@@ -1,22 +1,34 @@
 /**
- * The hub: gateway (agents over WebSocket) + fleet state + console API, composed into one object
- * with no Electron import. The Electron main process and the headless CLI both create exactly this.
+ * The hub: gateway (agents over WebSocket) + broker client (RabbitMQ) + fleet state + jobs + config
+ * outbox + console API, composed into one object with no Electron import. The Electron main process
+ * and the headless CLI both create exactly this.
  */
-import type { AgentConnectionInfo, ConsoleHandlers, HubStatus } from '../../src-shared';
+import type { AgentConnectionInfo, AgentEvent, ConsoleHandlers, HubStatus } from '../../src-shared';
+import { ConsoleError } from '../../src-shared';
+import { ConfigPublisher } from './broker/config-publisher';
+import { BrokerConnection, testConnection } from './broker/connection-manager';
+import { attachJobEventsConsumer } from './broker/job-events-consumer';
+import { SavedBrokerSettings } from './broker/saved-broker-settings';
+import { topologyNames } from './broker/topology';
+import { ConfigOutbox } from './configs/config-outbox';
 import { createConsoleService, type ConsoleService } from './console-service';
 import { DeltaCoalescer } from './fleet/delta-coalescer';
 import { FleetState } from './fleet/fleet-state';
 import { Gateway } from './gateway/gateway';
+import { JobStore } from './jobs/job-state';
 import { createLogger, type Logger } from './logger';
+import { noSecretStore, type SecretStore } from './secret-store';
 import { resolveSettings, type HubSettings } from './settings';
 
 export interface HubOptions {
   mode: HubStatus['mode'];
-  /** Where the hub keeps settings and generated secrets (Electron: app.getPath('userData')). */
+  /** Where the hub keeps settings, secrets it generated and durable state (Electron: userData). */
   dataDir: string;
   /** process.env merged with .env (see src-main/hub/settings.ts and .env.example for the keys). */
   env: Record<string, string | undefined>;
   logger?: Logger;
+  /** Where passwords typed in the console are kept; the headless hub has none. */
+  secrets?: SecretStore;
   /** Console delta flush interval; 100 ms = at most 10 batches a second. */
   deltaIntervalMs?: number;
 }
@@ -24,9 +36,9 @@ export interface HubOptions {
 export interface Hub {
   readonly console: ConsoleService;
   readonly settings: HubSettings;
-  /** Start listening for agents. Never throws for a busy port: the error shows in status(). */
+  /** Start the gateway and the broker client. Never throws for a busy port or a missing broker. */
   start(): Promise<void>;
-  /** Close agent connections with GOING_AWAY, flush the last deltas and stop timers. */
+  /** Close agent connections with GOING_AWAY, close the broker, flush the last deltas. */
   stop(): Promise<void>;
   status(): HubStatus;
 }
@@ -37,19 +49,76 @@ export function createHub(options: HubOptions): Hub {
   const logger = options.logger ?? createLogger({ level: settings.logLevel, name: 'hub' });
   const startedAt = Date.now();
 
-  const status = (): HubStatus => ({ startedAt, mode: options.mode, gateway: gateway.status() });
-  // The coalescer reads views lazily at flush time, so it can be the fleet's change sink.
+  const status = (): HubStatus => ({
+    startedAt,
+    mode: options.mode,
+    gateway: gateway.status(),
+    broker: broker.getStatus(),
+    jobs: jobs.stats(),
+    configOutbox: outbox.size,
+  });
+  // The coalescer reads views lazily at flush time, so it can be every store's change sink.
   const coalescer: DeltaCoalescer = new DeltaCoalescer(
-    { agentView: (id) => fleet.agentView(id), serverView: (id) => fleet.serverView(id), status },
+    {
+      agentView: (id) => fleet.agentView(id),
+      serverView: (id) => fleet.serverView(id),
+      jobView: (key) => jobs.get(key),
+      status,
+    },
     options.deltaIntervalMs ?? 100,
   );
   const fleet: FleetState = new FleetState(coalescer);
+  const jobs: JobStore = new JobStore({
+    maxJobs: settings.jobs.maxHistory,
+    retentionMs: settings.jobs.retentionHours * 3_600_000,
+    onChange: (key) => {
+      coalescer.job(key);
+      coalescer.status();
+    },
+  });
+  const outbox: ConfigOutbox = new ConfigOutbox(options.dataDir, logger);
+  const savedBroker = new SavedBrokerSettings(
+    options.dataDir,
+    options.secrets ?? noSecretStore,
+    options.env,
+    logger,
+  );
+  const broker: BrokerConnection = new BrokerConnection(savedBroker.active(), {
+    logger,
+    clientName: 'agent-centralizer-hub',
+  });
+  const names = topologyNames(settings.topologyPrefix);
+  const knownAgents = (): string[] => [...new Set([...fleet.agentIds(), ...outbox.knownAgents()])];
+  const publisher = new ConfigPublisher(broker, outbox, { names, logger, knownAgents });
+
   const gateway: Gateway = new Gateway({
     ...settings.gateway,
     fleet,
     logger,
     onStatusChange: () => coalescer.status(),
+    onAgentRegistered: (agentId) => {
+      // Declare the agent's durable queue as soon as we know it, so configs wait for it there.
+      publisher
+        .registerAgent(agentId)
+        .catch((error: unknown) =>
+          logger.warn('could not declare agent queue yet', { agentId, error: String(error) }),
+        );
+    },
   });
+
+  const handleAgentEvent = (event: AgentEvent): void => {
+    if (event.type === 'job') {
+      jobs.apply(event);
+      return;
+    }
+    if (event.status === 'applied') fleet.agentSeen(event.agentId, Date.now(), event.revision);
+    else
+      logger.warn('agent rejected a configuration', {
+        agentId: event.agentId,
+        revision: event.revision,
+        error: event.error,
+      });
+  };
 
   const connectionInfo = (): AgentConnectionInfo => {
     const urls = gateway.urls();
@@ -67,22 +136,70 @@ export function createHub(options: HubOptions): Hub {
       status: status(),
       agents: fleet.agentViews(),
       servers: fleet.serverViews(),
+      jobs: jobs.all().map((job) => ({ ...job })),
     }),
     getAgentDetail: async ({ agentId }) => fleet.agentDetail(agentId),
     getServerDetail: async ({ serverId }) => fleet.serverDetail(serverId),
     getAgentConnectionInfo: async () => connectionInfo(),
+    getBrokerSettings: async () => savedBroker.view(),
+    testBrokerConnection: async (input) => testConnection(savedBroker.fromInput(input)),
+    saveBrokerSettings: async (input) => {
+      try {
+        savedBroker.save(input);
+      } catch (error) {
+        throw new ConsoleError('bad_request', (error as Error).message);
+      }
+      logger.info('broker settings saved from the console', {
+        host: input.host,
+        port: input.port,
+        vhost: input.vhost,
+      });
+      await broker.reconfigure(savedBroker.active());
+      broker.start();
+      return broker.getStatus();
+    },
+    sendConfig: async ({ agentId, config }) => {
+      const entry = outbox.enqueue(agentId, config);
+      logger.info('configuration queued', { agentId, revision: entry.revision });
+      return { agentId, revision: entry.revision };
+    },
   };
 
   const consoleService = createConsoleService(handlers, (listener) =>
     coalescer.subscribe((delta) => listener('delta', delta)),
   );
 
+  let detachConsumer: (() => void) | undefined;
+  let unsubscribers: (() => void)[] = [];
+  let pruneTimer: NodeJS.Timeout | undefined;
+
   return {
     console: consoleService,
     settings,
-    start: () => gateway.start(),
+    async start() {
+      unsubscribers = [broker.onStatus(() => coalescer.status()), outbox.onChange(() => coalescer.status())];
+      detachConsumer = attachJobEventsConsumer(broker, {
+        handle: handleAgentEvent,
+        names,
+        logger,
+        onDeadLetter: () => {
+          jobs.countDeadLetter();
+          coalescer.status();
+        },
+      }).detach;
+      publisher.start();
+      broker.start();
+      pruneTimer = setInterval(() => jobs.prune(Date.now()), 60_000);
+      pruneTimer.unref();
+      await gateway.start();
+    },
     async stop() {
+      clearInterval(pruneTimer);
       await gateway.stop();
+      publisher.stop();
+      detachConsumer?.();
+      await broker.stop();
+      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       coalescer.flush();
       coalescer.dispose();
     },

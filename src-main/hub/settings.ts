@@ -23,6 +23,17 @@ const EnvSchema = z.object({
   CENTRALIZER_CONSOLE_PORT: port.default(8766),
   CENTRALIZER_CONSOLE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CENTRALIZER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  CENTRALIZER_JOB_HISTORY_MAX: z.coerce.number().int().min(100).max(1_000_000).default(5000),
+  CENTRALIZER_JOB_RETENTION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 366)
+    .default(168),
+  /** Testing/multi-tenant: replaces the "centralizer." prefix of every RabbitMQ name. */
+  CENTRALIZER_TOPOLOGY_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and - only')
+    .optional(),
 });
 
 export interface HubSettings {
@@ -36,6 +47,8 @@ export interface HubSettings {
     maxConnections: number;
   };
   console: { host: string; port: number; token?: string };
+  jobs: { maxHistory: number; retentionHours: number };
+  topologyPrefix?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -70,6 +83,8 @@ export function resolveSettings(env: Record<string, string | undefined>, dataDir
       port: e.CENTRALIZER_CONSOLE_PORT,
       token: e.CENTRALIZER_CONSOLE_TOKEN,
     },
+    jobs: { maxHistory: e.CENTRALIZER_JOB_HISTORY_MAX, retentionHours: e.CENTRALIZER_JOB_RETENTION_HOURS },
+    topologyPrefix: e.CENTRALIZER_TOPOLOGY_PREFIX,
     logLevel: e.CENTRALIZER_LOG_LEVEL,
   };
 }

@@ -54,7 +54,8 @@ function parseBool(name: string, raw: string): boolean {
 
 function parseIntIn(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw.trim());
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number ${min}–${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be a whole number ${min}–${max}`);
   return n;
 }
 
@@ -97,7 +98,10 @@ export function resolveBrokerSettings(env: BrokerEnv = process.env as BrokerEnv)
       return {
         kind: 'ok',
         source: 'url',
-        settings: { ...parsed, heartbeatSec: heartbeatOverride ?? parsed.heartbeatSec ?? DEFAULT_HEARTBEAT_SEC },
+        settings: {
+          ...parsed,
+          heartbeatSec: heartbeatOverride ?? parsed.heartbeatSec ?? DEFAULT_HEARTBEAT_SEC,
+        },
       };
     }
     const tls = present(env.RABBITMQ_TLS) ? parseBool('RABBITMQ_TLS', env.RABBITMQ_TLS) : false;

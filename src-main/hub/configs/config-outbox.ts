@@ -92,6 +92,11 @@ export class ConfigOutbox {
     return this.entries.length;
   }
 
+  /** Every agent that was ever sent a configuration (their queues must exist). */
+  knownAgents(): string[] {
+    return Object.keys(this.revisions);
+  }
+
   revisionOf(agentId: string): number {
     return this.revisions[agentId] ?? 0;
   }

@@ -4,12 +4,13 @@
  * first change at once (low latency for a single disconnect); a busy one flushes ~10 times a second
  * however many messages arrive (GitHub Desktop's emitUpdate, Uptime Kuma's batched pushes).
  */
-import type { AgentView, FleetDelta, HubStatus, ServerView } from '../../../src-shared';
+import type { AgentView, FleetDelta, HubStatus, JobView, ServerView } from '../../../src-shared';
 import type { ChangeSink } from './fleet-state';
 
 export interface DeltaSource {
   agentView(agentId: string): AgentView | undefined;
   serverView(serverId: string): ServerView | undefined;
+  jobView(key: string): JobView | undefined;
   status(): HubStatus;
 }
 
@@ -28,6 +29,7 @@ const realClock: CoalescerClock = {
 export class DeltaCoalescer implements ChangeSink {
   private dirtyAgents = new Set<string>();
   private dirtyServers = new Set<string>();
+  private dirtyJobs = new Set<string>();
   private statusDirty = false;
   private timer: unknown;
   private lastFlush = -Infinity;
@@ -55,6 +57,11 @@ export class DeltaCoalescer implements ChangeSink {
     this.schedule();
   }
 
+  job(key: string): void {
+    this.dirtyJobs.add(key);
+    this.schedule();
+  }
+
   status(): void {
     this.statusDirty = true;
     this.schedule();
@@ -71,13 +78,16 @@ export class DeltaCoalescer implements ChangeSink {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (!this.dirtyAgents.size && !this.dirtyServers.size && !this.statusDirty) return;
+    if (!this.dirtyAgents.size && !this.dirtyServers.size && !this.dirtyJobs.size && !this.statusDirty)
+      return;
     const delta: FleetDelta = {
       seq: ++this.seqValue,
       agents: [],
       servers: [],
+      jobs: [],
       removedAgents: [],
       removedServers: [],
+      removedJobs: [],
     };
     for (const id of this.dirtyAgents) {
       const view = this.source.agentView(id);
@@ -89,9 +99,15 @@ export class DeltaCoalescer implements ChangeSink {
       if (view) delta.servers.push(view);
       else delta.removedServers.push(id);
     }
+    for (const key of this.dirtyJobs) {
+      const view = this.source.jobView(key);
+      if (view) delta.jobs.push({ ...view });
+      else delta.removedJobs.push(key);
+    }
     if (this.statusDirty) delta.status = this.source.status();
     this.dirtyAgents = new Set();
     this.dirtyServers = new Set();
+    this.dirtyJobs = new Set();
     this.statusDirty = false;
     this.lastFlush = this.clock.now();
     for (const listener of this.listeners) {

@@ -223,6 +223,10 @@ export class FleetState {
     };
   }
 
+  agentIds(): IterableIterator<string> {
+    return this.agents.keys();
+  }
+
   get agentCount(): number {
     return this.agents.size;
   }

@@ -38,6 +38,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Called when counters or the listening state change (for the console status bar). */
   onStatusChange: () => void;
+  /** An agent completed its hello (first time or again). */
+  onAgentRegistered?: (agentId: string) => void;
   now?: () => number;
 }
 
@@ -255,6 +257,7 @@ export class Gateway {
         previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection with the same agent id');
       }
       this.options.fleet.agentOnline(message, conn.remoteAddress, now, previous ? 'replaced' : 'connected');
+      this.options.onAgentRegistered?.(message.agentId);
       this.send(conn, {
         type: 'welcome',
         protocol: PROTOCOL_VERSION,

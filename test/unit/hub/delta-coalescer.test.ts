@@ -35,6 +35,7 @@ function setup(interval = 100) {
       agentView: (id) =>
         views.has(id) ? ({ agentId: id, configRevision: views.get(id) } as never) : undefined,
       serverView: (id) => ({ serverId: id }) as never,
+      jobView: (key) => (key.startsWith('gone') ? undefined : ({ key } as never)),
       status: () => ({ mode: 'headless' }) as HubStatus,
     },
     interval,
@@ -86,12 +87,19 @@ describe('DeltaCoalescer', () => {
     expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i + 1));
   });
 
-  it('reports removed entities and status changes', () => {
+  it('reports removed entities, jobs and status changes', () => {
     const { coalescer, batches, advance } = setup();
     coalescer.agent('gone');
+    coalescer.job('a1/j1');
+    coalescer.job('gone/j2');
     coalescer.status();
     advance(0);
-    expect(batches[0]).toMatchObject({ removedAgents: ['gone'], status: { mode: 'headless' } });
+    expect(batches[0]).toMatchObject({
+      removedAgents: ['gone'],
+      jobs: [{ key: 'a1/j1' }],
+      removedJobs: ['gone/j2'],
+      status: { mode: 'headless' },
+    });
   });
 
   it('emits nothing when nothing changed and stops after dispose', () => {

@@ -34,6 +34,18 @@ export function status(overrides: Partial<HubStatus['gateway']> = {}): HubStatus
       metricsIntervalSec: 5,
       ...overrides,
     },
+    broker: {
+      state: 'not_configured',
+      reason: 'not_configured',
+      reasonText: 'No broker is configured.',
+      detail: null,
+      since: T0 - 3_600_000,
+      url: null,
+      attempts: 0,
+      nextRetryAt: null,
+    },
+    jobs: { running: 0, failed: 0, eventsProcessed: 0, duplicates: 0, deadLettered: 0 },
+    configOutbox: 0,
   };
 }
 
@@ -91,11 +103,11 @@ export function server(id: string, overrides: Partial<ServerView> = {}): ServerV
 }
 
 export function snapshot(seq: number, agents: AgentView[], servers: ServerView[] = []): FleetSnapshot {
-  return { seq, status: status(), agents, servers };
+  return { seq, status: status(), agents, servers, jobs: [] };
 }
 
 export function delta(seq: number, parts: Partial<Omit<FleetDelta, 'seq'>> = {}): FleetDelta {
-  return { seq, agents: [], servers: [], removedAgents: [], removedServers: [], ...parts };
+  return { seq, agents: [], servers: [], jobs: [], removedAgents: [], removedServers: [], removedJobs: [], ...parts };
 }
 
 type Handlers = { [K in RequestChannel]?: (input: RequestInput<K>) => Promise<RequestOutput<K>> };
