@@ -29,6 +29,7 @@ const EnvSchema = z.object({
     .positive()
     .max(24 * 366)
     .default(168),
+  CENTRALIZER_BROKER_RETRY_MAX_SEC: z.coerce.number().positive().max(600).default(30),
   /** Testing/multi-tenant: replaces the "centralizer." prefix of every RabbitMQ name. */
   CENTRALIZER_TOPOLOGY_PREFIX: z
     .string()
@@ -49,6 +50,8 @@ export interface HubSettings {
   console: { host: string; port: number; token?: string };
   jobs: { maxHistory: number; retentionHours: number };
   topologyPrefix?: string;
+  /** Cap of the jittered broker reconnect backoff. */
+  brokerRetryMaxSec: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -85,6 +88,7 @@ export function resolveSettings(env: Record<string, string | undefined>, dataDir
     },
     jobs: { maxHistory: e.CENTRALIZER_JOB_HISTORY_MAX, retentionHours: e.CENTRALIZER_JOB_RETENTION_HOURS },
     topologyPrefix: e.CENTRALIZER_TOPOLOGY_PREFIX,
+    brokerRetryMaxSec: e.CENTRALIZER_BROKER_RETRY_MAX_SEC,
     logLevel: e.CENTRALIZER_LOG_LEVEL,
   };
 }

@@ -5,24 +5,28 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { AGENT_WS_PATH, type FleetDelta, type FleetSnapshot } from '../../src-shared';
 import { createHub, type Hub } from '../../src-main/hub/hub';
-import { silentLogger } from '../../src-main/hub/logger';
+import { silentLogger, type Logger } from '../../src-main/hub/logger';
 
 export const TEST_TOKEN = 'test-agent-token-0123456789';
 
 export interface TestHub {
   hub: Hub;
+  dataDir: string;
   url: string;
   deltas: FleetDelta[];
   snapshot(): Promise<FleetSnapshot>;
   close(): Promise<void>;
 }
 
-export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ac-hub-'));
+export async function startTestHub(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; logger?: Logger; keepDataDir?: boolean } = {},
+): Promise<TestHub> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ac-hub-'));
   const hub = createHub({
     mode: 'headless',
     dataDir,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     env: {
       CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
       CENTRALIZER_GATEWAY_PORT: '0',
@@ -38,12 +42,13 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
   const port = hub.status().gateway.port;
   return {
     hub,
+    dataDir,
     url: `ws://127.0.0.1:${port}${AGENT_WS_PATH}`,
     deltas,
     snapshot: () => hub.console.request('getSnapshot', undefined) as Promise<FleetSnapshot>,
     async close() {
       await hub.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

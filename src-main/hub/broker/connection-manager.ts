@@ -559,6 +559,8 @@ export class BrokerConnection {
     const ceiling = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(this.failures - 1, 30));
     const delay = Math.round(this.random() * ceiling);
     const now = this.now();
+    // Say it in words once per distinct problem (warn), then keep retries quiet (debug).
+    const newProblem = this.status.state !== 'disconnected' || this.status.reason !== diagnosis.code;
     this.setStatus({
       ...this.status,
       state: 'disconnected',
@@ -569,7 +571,9 @@ export class BrokerConnection {
       nextRetryAt: now + delay,
       since: now,
     });
-    this.log.info('broker retry scheduled', {
+    if (newProblem)
+      this.log.warn(`broker: ${diagnosis.message}`, { reason: diagnosis.code, detail: diagnosis.detail });
+    this.log.debug('broker retry scheduled', {
       reason: diagnosis.code,
       detail: diagnosis.detail,
       attempt: this.failures,
