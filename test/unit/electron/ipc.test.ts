@@ -210,7 +210,15 @@ describe('forwardConsoleEvents', () => {
     const contents = new MockWebContents();
     const stop = forwardConsoleEvents(service, contents as never);
     expect(listeners.size).toBe(1);
-    const delta = { seq: 2, agents: [], servers: [], jobs: [], removedAgents: [], removedServers: [], removedJobs: [] };
+    const delta = {
+      seq: 2,
+      agents: [],
+      servers: [],
+      jobs: [],
+      removedAgents: [],
+      removedServers: [],
+      removedJobs: [],
+    };
     for (const listener of listeners) listener('delta', delta);
     expect(contents.send).toHaveBeenCalledWith(ipcEventChannel('delta'), delta);
     stop();
