@@ -34,10 +34,15 @@ interface AgentRecord {
   labels: Record<string, string>;
   presence: Presence;
   lastSeen: number;
+  /** lastSeen as last pushed to consoles; refreshed at most every LAST_SEEN_PUSH_MS. */
+  pushedLastSeen: number;
   remoteAddress?: string;
   configRevision: number;
   violations: number;
 }
+
+/** "Last seen" changes with every message; consoles only need it to within a few seconds. */
+const LAST_SEEN_PUSH_MS = 5_000;
 
 interface ServerRecord {
   serverId: string;
@@ -82,6 +87,7 @@ export class FleetState {
         labels: hello.labels,
         presence: new Presence(now),
         lastSeen: now,
+        pushedLastSeen: now,
         configRevision: hello.configRevision,
         violations: 0,
       };
@@ -116,13 +122,15 @@ export class FleetState {
     this.changes.agent(agentId);
   }
 
-  /** Any sign of life. Not a console change by itself: last-seen matters once an agent is offline. */
+  /** Any sign of life. Pushed to consoles when the revision changes, else at most every 5 s. */
   agentSeen(agentId: string, now: number, configRevision?: number): void {
     const agent = this.agents.get(agentId);
     if (!agent) return;
     agent.lastSeen = now;
-    if (configRevision !== undefined && configRevision !== agent.configRevision) {
-      agent.configRevision = configRevision;
+    const revisionChanged = configRevision !== undefined && configRevision !== agent.configRevision;
+    if (revisionChanged) agent.configRevision = configRevision;
+    if (revisionChanged || now - agent.pushedLastSeen >= LAST_SEEN_PUSH_MS) {
+      agent.pushedLastSeen = now;
       this.changes.agent(agentId);
     }
   }
