@@ -88,4 +88,19 @@ describe('FleetState', () => {
     expect(fleet.agentView('agent-1')).toMatchObject({ reason: 'clean_disconnect', since: 2 });
     expect(fleet.serverView('srv-01')?.onlineAgents).toBe(0);
   });
+
+  it('pushes last-seen at most every 5 s, and a revision change at once', () => {
+    const { fleet, changed } = setup();
+    fleet.agentOnline(h(), undefined, 0);
+    changed.agents.length = 0;
+    fleet.agentSeen('agent-1', 1000);
+    fleet.agentSeen('agent-1', 4000);
+    expect(changed.agents).toHaveLength(0);
+    expect(fleet.agentView('agent-1')?.lastSeen).toBe(4000);
+    fleet.agentSeen('agent-1', 5000);
+    expect(changed.agents).toEqual(['agent-1']);
+    fleet.agentSeen('agent-1', 5100, 7);
+    expect(changed.agents).toEqual(['agent-1', 'agent-1']);
+    expect(fleet.agentView('agent-1')?.configRevision).toBe(7);
+  });
 });
