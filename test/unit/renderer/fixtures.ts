@@ -107,7 +107,16 @@ export function snapshot(seq: number, agents: AgentView[], servers: ServerView[]
 }
 
 export function delta(seq: number, parts: Partial<Omit<FleetDelta, 'seq'>> = {}): FleetDelta {
-  return { seq, agents: [], servers: [], jobs: [], removedAgents: [], removedServers: [], removedJobs: [], ...parts };
+  return {
+    seq,
+    agents: [],
+    servers: [],
+    jobs: [],
+    removedAgents: [],
+    removedServers: [],
+    removedJobs: [],
+    ...parts,
+  };
 }
 
 type Handlers = { [K in RequestChannel]?: (input: RequestInput<K>) => Promise<RequestOutput<K>> };
