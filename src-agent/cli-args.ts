@@ -8,11 +8,14 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_WS_PATH, AgentIdSchema, LabelsSchema, describeZodError } from '../src-shared/agent-protocol';
+import { checkAmqpUrl } from './broker-link';
 import { normalizeHubUrl } from './client';
 
 export const AGENT_USAGE = `Usage: node dist/main/agent.js --url URL --token TOKEN [options]
+       node dist/main/agent.js run [--name NAME] [options] -- COMMAND [ARGS...]
 
-Connects this host to an Agent Centralizer hub and reports presence and host metrics.
+Connects this host to an Agent Centralizer hub and reports presence and host metrics. With a broker
+URL it also receives its configuration from RabbitMQ, writes it to the config file and reports back.
 
 Options (each also read from the environment variable in brackets; the flag wins):
   --url URL           hub gateway, e.g. ws://127.0.0.1:8765 (path defaults to ${AGENT_WS_PATH}) [CENTRALIZER_URL]
@@ -21,9 +24,23 @@ Options (each also read from the environment variable in brackets; the flag wins
   --id ID             agent id; default: a UUID created once and kept in the state dir [AGENT_ID]
   --name NAME         display name; default: the host name [AGENT_NAME]
   --label K=V         label, repeatable [AGENT_LABELS="k=v,k2=v2"]
-  --state-dir DIR     where the generated id is kept; default ~/.agent-centralizer-agent [AGENT_STATE_DIR]
+  --state-dir DIR     where the generated id (and config.json) are kept; default ~/.agent-centralizer-agent [AGENT_STATE_DIR]
+  --amqp-url URL      RabbitMQ, amqp[s]://user:password@host:port/vhost: receive configurations
+                      [AGENT_AMQP_URL, else RABBITMQ_URL]; prefer the variable (command lines are public)
+  --config-file FILE  where the applied configuration is written; default STATE_DIR/config.json [AGENT_CONFIG_FILE]
+  --topology-prefix P use P.events, P.commands, P.agent.<id> instead of centralizer.* (tests) [CENTRALIZER_TOPOLOGY_PREFIX]
   -h, --help          print this help
   -v, --version       print the agent version
+
+Configuration: a config message newer than the revision in the config file is validated, written
+atomically ({revision, appliedAt, config}), acknowledged and reported "applied"; an older one is
+ignored. A config with "reject": true or a string "rejectReason" is refused and reported "rejected".
+
+agent run: runs COMMAND (no shell) as a job and publishes its events (started, then finished or
+failed with the exit code) to the broker; needs --amqp-url (or the variables) and the agent id (--id
+or the state dir), not the hub. Exits with the command's exit code (128+N when killed by signal N,
+127 when it cannot be started). Options: --name NAME (default: the command line), --id, --state-dir,
+--amqp-url, --topology-prefix, --confirm-timeout SEC (wait for the broker's confirms, default 30).
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, 2 bad arguments,
 3 the hub refused this agent for good (replaced by another connection with the same id,
@@ -40,9 +57,121 @@ export interface AgentCliConfig {
   name: string;
   labels: Record<string, string>;
   stateDir: string;
+  /** RabbitMQ URL (may hold a password: log it only through maskAmqpUrl). */
+  amqpUrl?: string;
+  configFile: string;
+  topologyPrefix?: string;
 }
 
 export type ParsedArgs = { help: true } | { version: true } | { config: AgentCliConfig };
+
+export interface RunCliConfig {
+  id?: string;
+  stateDir: string;
+  amqpUrl: string;
+  topologyPrefix?: string;
+  name?: string;
+  command: string;
+  args: string[];
+  confirmTimeoutMs: number;
+}
+
+export type ParsedRunArgs = { help: true } | { run: RunCliConfig };
+
+const pickFrom =
+  (env: NodeJS.ProcessEnv) =>
+  (flag: string | undefined, envName: string): string | undefined => {
+    const value = flag ?? env[envName];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+/** --amqp-url, else AGENT_AMQP_URL, else RABBITMQ_URL; undefined when none is set. */
+function brokerUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const pick = pickFrom(env);
+  const url = pick(flag, 'AGENT_AMQP_URL') ?? pick(undefined, 'RABBITMQ_URL');
+  if (url === undefined) return undefined;
+  try {
+    return checkAmqpUrl(url);
+  } catch (error) {
+    throw new UsageError(`--amqp-url: ${(error as Error).message}`);
+  }
+}
+
+function topologyPrefix(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const prefix = pickFrom(env)(flag, 'CENTRALIZER_TOPOLOGY_PREFIX');
+  if (prefix !== undefined && !/^[A-Za-z0-9._-]{1,100}$/.test(prefix)) {
+    throw new UsageError('--topology-prefix may contain letters, digits, ".", "_" and "-"');
+  }
+  return prefix;
+}
+
+function checkId(id: string | undefined): void {
+  if (id === undefined) return;
+  const checked = AgentIdSchema.safeParse(id);
+  if (!checked.success) throw new UsageError(`--id: ${describeZodError(checked.error)}`);
+}
+
+const defaultStateDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
+  resolve(pickFrom(env)(flag, 'AGENT_STATE_DIR') ?? join(os.homedir(), '.agent-centralizer-agent'));
+
+/** `agent run [options] -- COMMAND [ARGS…]` (argv without node, script and "run"). */
+export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedRunArgs {
+  const dash = argv.indexOf('--');
+  const optionArgs = dash === -1 ? argv : argv.slice(0, dash);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: optionArgs,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        name: { type: 'string' },
+        id: { type: 'string' },
+        'state-dir': { type: 'string' },
+        'amqp-url': { type: 'string' },
+        'topology-prefix': { type: 'string' },
+        'confirm-timeout': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(
+      `${(error as Error).message}${dash === -1 ? ' (put the command after "--": agent run [options] -- COMMAND)' : ''}`,
+    );
+  }
+  if (values.help) return { help: true };
+  const command = dash === -1 ? [] : argv.slice(dash + 1);
+  if (command.length === 0 || !command[0]) {
+    throw new UsageError('agent run: missing the command (agent run [options] -- COMMAND [ARGS...])');
+  }
+  const pick = pickFrom(env);
+  const amqpUrl = brokerUrl(values['amqp-url'], env);
+  if (!amqpUrl) throw new UsageError('agent run: missing --amqp-url (or AGENT_AMQP_URL / RABBITMQ_URL)');
+  const id = pick(values.id, 'AGENT_ID');
+  checkId(id);
+  let confirmTimeoutMs = 30_000;
+  if (values['confirm-timeout'] !== undefined) {
+    const sec = Number(values['confirm-timeout']);
+    if (!Number.isFinite(sec) || sec < 0 || sec > 3600) {
+      throw new UsageError('--confirm-timeout must be a number of seconds from 0 to 3600');
+    }
+    confirmTimeoutMs = Math.round(sec * 1000);
+  }
+  const name = values.name?.trim();
+  if (values.name !== undefined && !name) throw new UsageError('--name must not be empty');
+  return {
+    run: {
+      id,
+      stateDir: defaultStateDir(values['state-dir'], env),
+      amqpUrl,
+      topologyPrefix: topologyPrefix(values['topology-prefix'], env),
+      name: name?.slice(0, 256),
+      command: command[0],
+      args: command.slice(1),
+      confirmTimeoutMs,
+    },
+  };
+}
 
 /** Parse argv (without node and script) and env. Throws UsageError with a one-line explanation. */
 export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
@@ -60,6 +189,9 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         name: { type: 'string' },
         label: { type: 'string', multiple: true },
         'state-dir': { type: 'string' },
+        'amqp-url': { type: 'string' },
+        'config-file': { type: 'string' },
+        'topology-prefix': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -117,14 +249,31 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const checkedLabels = LabelsSchema.safeParse(labels);
   if (!checkedLabels.success) throw new UsageError(`--label: ${describeZodError(checkedLabels.error)}`);
 
-  const stateDir = resolve(
-    pick(values['state-dir'], 'AGENT_STATE_DIR') ?? join(os.homedir(), '.agent-centralizer-agent'),
-  );
+  const stateDir = defaultStateDir(values['state-dir'], env);
+  const amqpUrl = brokerUrl(values['amqp-url'], env);
+  const configFile = resolve(pick(values['config-file'], 'AGENT_CONFIG_FILE') ?? join(stateDir, CONFIG_FILE));
 
-  return { config: { url, token, id, name, labels: checkedLabels.data, stateDir } };
+  return {
+    config: {
+      url,
+      token,
+      id,
+      name,
+      labels: checkedLabels.data,
+      stateDir,
+      ...(amqpUrl ? { amqpUrl } : {}),
+      configFile,
+      ...(() => {
+        const prefix = topologyPrefix(values['topology-prefix'], env);
+        return prefix ? { topologyPrefix: prefix } : {};
+      })(),
+    },
+  };
 }
 
 const ID_FILE = 'agent-id';
+/** Default name of the applied configuration, in the state dir. */
+export const CONFIG_FILE = 'config.json';
 
 /**
  * The agent id stored in `stateDir/agent-id`, created (a UUID, written atomically) on first run so

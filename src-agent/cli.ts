@@ -1,22 +1,125 @@
 /**
- * Reference agent: `node dist/main/agent.js --url ws://127.0.0.1:8765 --token XYZ`.
+ * Reference agent: `node dist/main/agent.js --url ws://127.0.0.1:8765 --token XYZ [--amqp-url amqp://…]`
+ * and `node dist/main/agent.js run [options] -- COMMAND [ARGS…]`.
  * See AGENT_USAGE in cli-args.ts for every option. Logs one line per state change to stderr (never
- * the token); SIGINT/SIGTERM close the connection with 1000 and exit 0.
+ * the token or the broker password); SIGINT/SIGTERM close the connections (WebSocket with 1000) and exit 0.
  */
 import os from 'node:os';
 import { version as AGENT_VERSION } from '../package.json';
+import { BrokerLink, agentTopologyNames } from './broker-link';
 import { AgentClient, redactUrl, type ClientState } from './client';
-import { AGENT_USAGE, UsageError, parseAgentArgs, resolveAgentId } from './cli-args';
+import {
+  AGENT_USAGE,
+  UsageError,
+  parseAgentArgs,
+  parseRunArgs,
+  resolveAgentId,
+  type AgentCliConfig,
+} from './cli-args';
+import { ConfigApplier, FileConfigStore, type StoredConfig } from './config-apply';
+import { ConfigConsumer } from './config-consumer';
+import { EventPublisher } from './event-publisher';
 import { createMetricsSampler } from './metrics';
+import { runJob } from './run-job';
 
 function log(message: string): void {
   process.stderr.write(`${new Date().toISOString()} agent: ${message}\n`);
 }
 
-async function main(): Promise<number> {
+/** `agent run [options] -- COMMAND [ARGS…]`: the command's exit code. */
+async function runMain(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseAgentArgs(process.argv.slice(2));
+    parsed = parseRunArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`agent run: ${error.message}\nRun with --help for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if ('help' in parsed) {
+    process.stdout.write(AGENT_USAGE);
+    return 0;
+  }
+  const run = parsed.run;
+  let agentId = run.id;
+  if (!agentId) {
+    try {
+      agentId = resolveAgentId(run.stateDir).id;
+    } catch (error) {
+      process.stderr.write(`agent run: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+  const names = agentTopologyNames(run.topologyPrefix);
+  const link = new BrokerLink({ url: run.amqpUrl, name: `agent ${agentId} run`, log });
+  const publisher = new EventPublisher(link, { names, log });
+  publisher.start();
+  link.start();
+  const result = await runJob({
+    agentId,
+    name: run.name,
+    command: run.command,
+    args: run.args,
+    publisher,
+    log,
+  });
+  const confirmed = await publisher.waitIdle(run.confirmTimeoutMs);
+  if (!confirmed) {
+    log(
+      `${publisher.pending} job event(s) not confirmed by the broker (${link.displayUrl}) within ` +
+        `${run.confirmTimeoutMs / 1000} s; giving up on them`,
+    );
+  }
+  publisher.stop();
+  await link.stop();
+  return result.exitCode;
+}
+
+/** The broker side of the long-running agent: config consumer + report publisher. */
+function startBroker(
+  config: AgentCliConfig & { amqpUrl: string },
+  agentId: string,
+  initial: StoredConfig | null,
+  store: FileConfigStore,
+  client: AgentClient,
+): { stop: () => Promise<void> } {
+  const names = agentTopologyNames(config.topologyPrefix);
+  // Two connections: under a memory/disk alarm RabbitMQ blocks the publishing one, configs keep flowing.
+  const link = new BrokerLink({ url: config.amqpUrl, name: `agent ${agentId}`, connections: 2, log });
+  const publisher = new EventPublisher(link, { names, log });
+  const applier = new ConfigApplier({
+    agentId,
+    store,
+    initial,
+    onApplied: (state) => {
+      client.setConfigRevision(state.revision);
+      client.sendHeartbeat();
+    },
+  });
+  const consumer = new ConfigConsumer(link, publisher, [applier], { names, log });
+  publisher.start();
+  consumer.start();
+  log(`broker ${link.displayUrl}, config queue ${names.agentQueue(agentId)}, config file ${store.file}`);
+  link.start();
+  return {
+    stop: async () => {
+      consumer.stop();
+      // Give a report that is on its way a moment to be confirmed.
+      await publisher.waitIdle(2_000);
+      publisher.stop();
+      await link.stop();
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'run') return runMain(argv.slice(1));
+  let parsed;
+  try {
+    parsed = parseAgentArgs(argv);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`agent: ${error.message}\nRun with --help for usage.\n`);
@@ -46,6 +149,15 @@ async function main(): Promise<number> {
     }
   }
 
+  const store = new FileConfigStore(config.configFile);
+  let initial: StoredConfig | null = null;
+  try {
+    initial = store.load();
+    if (initial) log(`running configuration revision ${initial.revision} from ${store.file}`);
+  } catch (error) {
+    log(`${(error as Error).message}; starting without a configuration (revision 0)`);
+  }
+
   const sampler = createMetricsSampler();
   const client = new AgentClient({
     url: config.url,
@@ -58,7 +170,7 @@ async function main(): Promise<number> {
       arch: process.arch,
       agentVersion: AGENT_VERSION,
       labels: config.labels,
-      configRevision: 0,
+      configRevision: initial?.revision ?? 0,
     },
     metrics: () => sampler.sample(),
   });
@@ -101,13 +213,15 @@ async function main(): Promise<number> {
     lastError = '';
   });
 
-  return await new Promise<number>((resolveExit) => {
+  const amqpUrl = config.amqpUrl;
+  const broker = amqpUrl ? startBroker({ ...config, amqpUrl }, agentId, initial, store, client) : undefined;
+
+  const code = await new Promise<number>((resolveExit) => {
     let shuttingDown = false;
     const shutdown = (signal: string): void => {
       if (shuttingDown) {
         log(`${signal} again: exiting now`);
-        resolveExit(1);
-        return;
+        process.exit(1);
       }
       shuttingDown = true;
       log(`${signal}: closing the connection`);
@@ -125,6 +239,12 @@ async function main(): Promise<number> {
     });
     client.start();
   });
+  if (broker) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([broker.stop(), new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
+  }
+  return code;
 }
 
 main().then(

@@ -212,6 +212,17 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     if (Number.isInteger(revision) && revision >= 0) this.configRevision = revision;
   }
 
+  /**
+   * Send a `heartbeat` with the current configuration revision now (e.g. right after a configuration
+   * was applied, so the hub sees the new revision without waiting for the next metrics). Returns false
+   * when not online (the next hello carries the revision anyway).
+   */
+  sendHeartbeat(): boolean {
+    const ws = this.ws;
+    if (!ws || this.stateValue !== 'online' || ws.readyState !== WebSocket.OPEN) return false;
+    return this.send(ws, { type: 'heartbeat', ts: Date.now(), configRevision: this.configRevision });
+  }
+
   start(): void {
     if (this.stateValue !== 'idle') return;
     this.connect();

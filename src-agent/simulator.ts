@@ -3,6 +3,13 @@
  *
  *   node dist/main/simulator.js --url ws://127.0.0.1:8765 --token XYZ --count 1000 [--prefix sim]
  *                               [--hosts H] [--interval-jitter] [--rate 200]
+ *                               [--amqp-url amqp://… [--jobs] [--job-interval SEC] [--consume-config]]
+ *
+ * With a broker: `--jobs` makes every virtual agent run a fake job now and then (started → progress
+ * 25/50/75 → finished, about 10 % failed with exit code 1), published as JobEvents; `--consume-config`
+ * consumes each agent's configuration queue with the reference agent's apply logic (kept in memory,
+ * same reject rule) and reports back. The whole fleet shares one AMQP connection: one confirm channel
+ * for every publish and one channel for every config consumer.
  *
  * Each virtual agent is a real AgentClient (same protocol code as the reference agent) fed by a fake
  * but plausible metrics generator. Agents are spread over H host names, several agents per server,
@@ -10,12 +17,17 @@
  * second) so a thousand agents do not stampede the hub; reconnects are spread by the client's
  * jittered backoff. `startSimulator()` is exported for in-process use by tests and benchmarks.
  */
+import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { version as AGENT_VERSION } from '../package.json';
 import { AGENT_WS_PATH, type Disk, type Metrics } from '../src-shared/agent-protocol';
+import { BrokerLink, agentTopologyNames, checkAmqpUrl } from './broker-link';
 import { AgentClient, normalizeHubUrl, redactUrl, type BackoffOptions } from './client';
+import { ConfigApplier, MemoryConfigStore, type ConfigValidator } from './config-apply';
+import { ConfigConsumer } from './config-consumer';
+import { EventPublisher, jobEvent } from './event-publisher';
 
 export interface SimulatorOptions {
   url: string;
@@ -36,6 +48,32 @@ export interface SimulatorOptions {
   backoff?: BackoffOptions;
   /** Extra labels on every virtual agent. */
   labels?: Record<string, string>;
+  /** RabbitMQ side (fake jobs, configuration consumers). Omitted: WebSocket only. */
+  broker?: SimulatorBrokerOptions;
+}
+
+export interface SimulatedJobOptions {
+  /** Mean time between two jobs of one agent, seconds (each wait varies ±50 %). Default 60. */
+  intervalSec?: number;
+  /** Time between two events of a job (started, 25, 50, 75, end). Default 2 000 ms. */
+  stepMs?: number;
+  /** Share of jobs that fail (exit code 1). Default 0.1. */
+  failureRate?: number;
+  /** Start each agent's first job at once instead of at a random point of the first interval. */
+  startImmediately?: boolean;
+}
+
+export interface SimulatorBrokerOptions {
+  url: string;
+  /** Topology prefix instead of "centralizer" (tests sharing a broker). */
+  topologyPrefix?: string;
+  /** Run fake jobs (true = defaults). */
+  jobs?: boolean | SimulatedJobOptions;
+  /** Consume and apply configurations for every virtual agent (in memory). */
+  consumeConfig?: boolean;
+  /** Replaces the default validator ("reject": true / "rejectReason"). */
+  validateConfig?: ConfigValidator;
+  backoff?: { initialMs?: number; maxMs?: number };
 }
 
 export interface SimulatorStats {
@@ -48,10 +86,22 @@ export interface SimulatorStats {
   welcomes: number;
   disconnects: number;
   metricsSent: number;
+  jobsStarted: number;
+  jobsFinished: number;
+  jobsFailed: number;
+  /** Job events and config reports confirmed by the broker / still waiting. */
+  eventsConfirmed: number;
+  eventsPending: number;
+  configsApplied: number;
+  configsRejected: number;
 }
 
 export interface SimulatorHandle {
   readonly clients: readonly AgentClient[];
+  /** The shared broker connection, when `broker` was given. */
+  readonly brokerLink?: BrokerLink;
+  /** One per virtual agent, when `broker.consumeConfig` is on (revision in force: `.revision`). */
+  readonly configAppliers: readonly ConfigApplier[];
   stats(): SimulatorStats;
   /** Resolves once every agent has been started (connect attempts issued, not necessarily online). */
   readonly allStarted: Promise<void>;
@@ -180,6 +230,15 @@ export class FakeHost {
   }
 }
 
+const JOB_NAMES = ['backup', 'log-rotate', 'deploy', 'db-vacuum', 'cert-renew', 'report', 'cache-warmup'];
+const FAILURE_MESSAGES = [
+  'disk full: no space left on device',
+  'connection refused by db:5432',
+  'timeout after 300 s',
+  'checksum mismatch in archive',
+  'permission denied: /var/backups',
+];
+
 const round1 = (v: number): number => Math.round(v * 10) / 10;
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 
@@ -227,6 +286,102 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     return client;
   });
 
+  // ---- broker side: one connection for the whole fleet ----
+  const stamp = (line: string): void => log(`${new Date().toISOString()} simulator: ${line}`);
+  const jobCounters = { started: 0, finished: 0, failed: 0 };
+  const appliers: ConfigApplier[] = [];
+  const jobTimers = new Set<NodeJS.Timeout>();
+  const runningJobs = new Map<string, { agentId: string; jobId: string; name: string; startedAt: number }>();
+  let link: BrokerLink | undefined;
+  let publisher: EventPublisher | undefined;
+  let consumer: ConfigConsumer | undefined;
+  const brokerOptions = options.broker;
+  const jobOptions: SimulatedJobOptions | undefined =
+    brokerOptions?.jobs === true ? {} : brokerOptions?.jobs || undefined;
+  if (brokerOptions) {
+    const names = agentTopologyNames(brokerOptions.topologyPrefix);
+    link = new BrokerLink({
+      url: brokerOptions.url,
+      name: `simulator ${prefix}`,
+      connections: 1,
+      backoff: brokerOptions.backoff,
+      log: stamp,
+    });
+    publisher = new EventPublisher(link, { names, log: stamp, maxQueued: Math.max(10_000, count * 20) });
+    publisher.start();
+    if (brokerOptions.consumeConfig) {
+      for (const client of clients) {
+        appliers.push(
+          new ConfigApplier({
+            agentId: client.agentId,
+            store: new MemoryConfigStore(),
+            validate: brokerOptions.validateConfig,
+            onApplied: (state) => {
+              client.setConfigRevision(state.revision);
+              client.sendHeartbeat();
+            },
+          }),
+        );
+      }
+      // No line per configuration: a bulk change to a thousand agents would flood the log.
+      consumer = new ConfigConsumer(link, publisher, appliers, { names });
+      consumer.start();
+    }
+    link.start();
+  }
+
+  const later = (ms: number, fn: () => void): void => {
+    const timer = setTimeout(() => {
+      jobTimers.delete(timer);
+      if (!stopping) fn();
+    }, ms);
+    jobTimers.add(timer);
+  };
+
+  /** started → progress 25/50/75 → finished, or failed (exit code 1) at a random step. */
+  const runFakeJob = (client: AgentClient, done: () => void): void => {
+    const pub = publisher as EventPublisher;
+    const stepMs = jobOptions?.stepMs ?? 2_000;
+    const failAt = Math.random() < (jobOptions?.failureRate ?? 0.1) ? 1 + Math.floor(Math.random() * 4) : -1;
+    const name = JOB_NAMES[Math.floor(Math.random() * JOB_NAMES.length)] as string;
+    const startedAt = Date.now();
+    const base = { agentId: client.agentId, jobId: randomUUID(), name, startedAt };
+    runningJobs.set(base.jobId, base);
+    jobCounters.started++;
+    void pub.publish(jobEvent({ ...base, event: 'started', ts: startedAt }));
+    const step = (i: number): void => {
+      if (i === failAt) {
+        runningJobs.delete(base.jobId);
+        jobCounters.failed++;
+        const message = FAILURE_MESSAGES[Math.floor(Math.random() * FAILURE_MESSAGES.length)] as string;
+        void pub.publish(
+          jobEvent({ ...base, event: 'failed', progress: (i - 1) * 25, message, exitCode: 1 }),
+        );
+        return done();
+      }
+      if (i === 4) {
+        runningJobs.delete(base.jobId);
+        jobCounters.finished++;
+        void pub.publish(jobEvent({ ...base, event: 'finished', progress: 100, exitCode: 0 }));
+        return done();
+      }
+      void pub.publish(jobEvent({ ...base, event: 'progress', progress: i * 25 }));
+      later(stepMs, () => step(i + 1));
+    };
+    later(stepMs, () => step(1));
+  };
+
+  const scheduleJobs = (client: AgentClient, first: boolean): void => {
+    if (!jobOptions || stopping) return;
+    const intervalMs = Math.max(100, (jobOptions.intervalSec ?? 60) * 1000);
+    const delay = first
+      ? jobOptions.startImmediately
+        ? 0
+        : Math.random() * intervalMs
+      : intervalMs * (0.5 + Math.random());
+    later(delay, () => runFakeJob(client, () => scheduleJobs(client, false)));
+  };
+
   let started = 0;
   let stopping = false;
   let startTimer: NodeJS.Timeout | undefined;
@@ -237,7 +392,11 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
   const startBatch = (): void => {
     // Catch up with the wall clock, so timer drift does not slow the ramp below `rate`.
     const due = Math.min(count, Math.max(1, Math.floor(((Date.now() - startedAt + tickMs) * rate) / 1000)));
-    while (started < due && !stopping) clients[started++]?.start();
+    while (started < due && !stopping) {
+      const client = clients[started++];
+      client?.start();
+      if (client) scheduleJobs(client, true);
+    }
     if (started < count && !stopping) startTimer = setTimeout(startBatch, tickMs);
     else resolveAllStarted();
   };
@@ -254,6 +413,13 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
       welcomes: 0,
       disconnects,
       metricsSent: 0,
+      jobsStarted: jobCounters.started,
+      jobsFinished: jobCounters.finished,
+      jobsFailed: jobCounters.failed,
+      eventsConfirmed: publisher?.counters.confirmed ?? 0,
+      eventsPending: publisher?.pending ?? 0,
+      configsApplied: consumer?.counters.applied ?? 0,
+      configsRejected: consumer?.counters.rejected ?? 0,
     };
     for (const client of clients) {
       const c = client.stats();
@@ -275,7 +441,12 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
           log(
             `${new Date().toISOString()} simulator: connected ${s.online}/${s.total} ` +
               `(connecting ${s.connecting}, retrying ${s.backoff}, stopped ${s.stopped}, not started ${s.total - s.started}); ` +
-              `metrics sent ${s.metricsSent}, disconnects ${s.disconnects}`,
+              `metrics sent ${s.metricsSent}, disconnects ${s.disconnects}` +
+              (link
+                ? `; broker ${link.state}, jobs ${s.jobsStarted} (finished ${s.jobsFinished}, failed ${s.jobsFailed}), ` +
+                  `events confirmed ${s.eventsConfirmed} (pending ${s.eventsPending}), ` +
+                  `configs applied ${s.configsApplied}, rejected ${s.configsRejected}`
+                : ''),
           );
         }, summaryMs)
       : undefined;
@@ -288,6 +459,8 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
   let stopPromise: Promise<void> | undefined;
   return {
     clients,
+    brokerLink: link,
+    configAppliers: appliers,
     stats,
     allStarted,
     waitForOnline(n = count, timeoutMs = 30_000) {
@@ -309,7 +482,24 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
       if (startTimer) clearTimeout(startTimer);
       if (summaryTimer) clearInterval(summaryTimer);
       resolveAllStarted();
-      stopPromise = Promise.all(clients.map((c) => c.stop('simulator stopping'))).then(() => undefined);
+      for (const timer of jobTimers) clearTimeout(timer);
+      jobTimers.clear();
+      consumer?.stop();
+      // Jobs cut short are reported as failed, so the console does not show them running forever.
+      for (const job of runningJobs.values()) {
+        void publisher?.publish(
+          jobEvent({ ...job, event: 'failed', message: 'simulator stopped', exitCode: 143 }),
+        );
+      }
+      runningJobs.clear();
+      stopPromise = (async () => {
+        await Promise.all(clients.map((c) => c.stop('simulator stopping')));
+        if (publisher && link) {
+          if (!(await publisher.waitIdle(5_000))) stamp(`${publisher.pending} events not confirmed; dropped`);
+          publisher.stop();
+          await link.stop();
+        }
+      })();
       return stopPromise;
     },
   };
@@ -328,6 +518,14 @@ Runs N virtual agents in one process against an Agent Centralizer hub.
   --hosts H           number of distinct host names (default: N/5, several agents per server)
   --interval-jitter   spread each agent's metrics sends (±10 % of the hub's interval)
   --rate R            agents started per second (default 200)
+  --amqp-url URL      RabbitMQ for --jobs / --consume-config [AGENT_AMQP_URL, else RABBITMQ_URL]
+  --jobs              every agent runs a fake job now and then (started, progress 25/50/75, finished;
+                      about 10 % fail with exit code 1), published as job events [SIM_JOBS=1]
+  --job-interval SEC  mean time between two jobs of one agent (default 60) [SIM_JOB_INTERVAL]
+  --job-step-ms MS    time between two events of a job (default 2000) [SIM_JOB_STEP_MS]
+  --consume-config    apply configurations from each agent's queue (in memory; a config with
+                      "reject": true or a string "rejectReason" is refused) [SIM_CONSUME_CONFIG=1]
+  --topology-prefix P broker names P.* instead of centralizer.* [CENTRALIZER_TOPOLOGY_PREFIX]
   -h, --help          print this help
 `;
 
@@ -350,6 +548,12 @@ function runCli(argv: string[]): void {
         hosts: { type: 'string' },
         'interval-jitter': { type: 'boolean' },
         rate: { type: 'string' },
+        'amqp-url': { type: 'string' },
+        jobs: { type: 'boolean' },
+        'job-interval': { type: 'string' },
+        'job-step-ms': { type: 'string' },
+        'consume-config': { type: 'boolean' },
+        'topology-prefix': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -381,6 +585,37 @@ function runCli(argv: string[]): void {
     fail(`--url: ${(error as Error).message}`);
   }
 
+  const env = process.env;
+  const envFlag = (name: string): boolean => /^(1|true|yes|on)$/i.test(env[name]?.trim() ?? '');
+  const nonEmpty = (v: string | undefined): string | undefined =>
+    v && v.trim() !== '' ? v.trim() : undefined;
+  const jobs = values.jobs ?? envFlag('SIM_JOBS');
+  const consumeConfig = values['consume-config'] ?? envFlag('SIM_CONSUME_CONFIG');
+  const amqpUrl = nonEmpty(values['amqp-url']) ?? nonEmpty(env.AGENT_AMQP_URL) ?? nonEmpty(env.RABBITMQ_URL);
+  const topologyPrefix = nonEmpty(values['topology-prefix']) ?? nonEmpty(env.CENTRALIZER_TOPOLOGY_PREFIX);
+  const jobIntervalRaw = values['job-interval'] ?? nonEmpty(env.SIM_JOB_INTERVAL);
+  const jobInterval = jobIntervalRaw === undefined ? undefined : Number(jobIntervalRaw);
+  if (
+    jobInterval !== undefined &&
+    !(Number.isFinite(jobInterval) && jobInterval >= 0.1 && jobInterval <= 86_400)
+  ) {
+    fail('--job-interval must be a number of seconds from 0.1 to 86400');
+  }
+  const jobStepMs = int('job-step-ms', values['job-step-ms'] ?? nonEmpty(env.SIM_JOB_STEP_MS), 10, 3_600_000);
+  if ((jobs || consumeConfig) && !amqpUrl) {
+    fail('--jobs and --consume-config need --amqp-url (or AGENT_AMQP_URL / RABBITMQ_URL)');
+  }
+  if (amqpUrl) {
+    try {
+      checkAmqpUrl(amqpUrl);
+    } catch (error) {
+      fail(`--amqp-url: ${(error as Error).message}`);
+    }
+  }
+  if (topologyPrefix !== undefined && !/^[A-Za-z0-9._-]{1,100}$/.test(topologyPrefix)) {
+    fail('--topology-prefix may contain letters, digits, ".", "_" and "-"');
+  }
+
   const sim = startSimulator({
     url: url as string,
     token: token as string,
@@ -389,6 +624,16 @@ function runCli(argv: string[]): void {
     hosts: int('hosts', values.hosts, 1, count),
     intervalJitter: values['interval-jitter'] ?? false,
     connectRatePerSec: int('rate', values.rate, 1, 100_000),
+    ...((jobs || consumeConfig) && amqpUrl
+      ? {
+          broker: {
+            url: amqpUrl,
+            topologyPrefix,
+            jobs: jobs ? { intervalSec: jobInterval, stepMs: jobStepMs } : false,
+            consumeConfig,
+          },
+        }
+      : {}),
   });
   let shuttingDown = false;
   const shutdown = (signal: string): void => {
@@ -398,7 +643,8 @@ function runCli(argv: string[]): void {
     void sim.stop().then(() => {
       const s = sim.stats();
       process.stderr.write(
-        `${new Date().toISOString()} simulator: stopped; ${s.metricsSent} metrics sent, ${s.welcomes} welcomes\n`,
+        `${new Date().toISOString()} simulator: stopped; ${s.metricsSent} metrics sent, ${s.welcomes} welcomes` +
+          (sim.brokerLink ? `, ${s.jobsStarted} jobs, ${s.eventsConfirmed} events confirmed\n` : '\n'),
       );
       process.exit(0);
     });

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AGENT_USAGE, UsageError, parseAgentArgs, resolveAgentId } from '../../../src-agent/cli-args';
+import {
+  AGENT_USAGE,
+  UsageError,
+  parseAgentArgs,
+  parseRunArgs,
+  resolveAgentId,
+} from '../../../src-agent/cli-args';
 
 let dir: string;
 beforeEach(() => {
@@ -54,6 +60,7 @@ describe('parseAgentArgs', () => {
       name: 'Env name',
       labels: { a: '1', b: '2' },
       stateDir: dir,
+      configFile: join(dir, 'config.json'),
     });
     expect(config(['--id', 'flag-id', '--label', 'c=3'], env)).toMatchObject({
       id: 'flag-id',
@@ -104,5 +111,79 @@ describe('resolveAgentId', () => {
   it('refuses a corrupt id file with a readable message', () => {
     writeFileSync(join(dir, 'agent-id'), 'not a valid id!!\n');
     expect(() => resolveAgentId(dir)).toThrow(/not hold a valid agent id/);
+  });
+});
+
+describe('broker options', () => {
+  const base = ['--url', 'ws://h:1', '--token', 't'];
+
+  it('reads --amqp-url, else AGENT_AMQP_URL, else RABBITMQ_URL; config file and topology prefix', () => {
+    expect(config(base).amqpUrl).toBeUndefined();
+    expect(config(base, { RABBITMQ_URL: 'amqp://r' }).amqpUrl).toBe('amqp://r');
+    expect(config(base, { RABBITMQ_URL: 'amqp://r', AGENT_AMQP_URL: 'amqp://a' }).amqpUrl).toBe('amqp://a');
+    expect(config([...base, '--amqp-url', 'amqps://f'], { AGENT_AMQP_URL: 'amqp://a' }).amqpUrl).toBe(
+      'amqps://f',
+    );
+    const c = config([...base, '--state-dir', dir, '--topology-prefix', 'tst.1']);
+    expect(c.configFile).toBe(join(dir, 'config.json'));
+    expect(c.topologyPrefix).toBe('tst.1');
+    expect(
+      config(base, { AGENT_CONFIG_FILE: join(dir, 'x.json'), CENTRALIZER_TOPOLOGY_PREFIX: 'p' }),
+    ).toMatchObject({
+      configFile: join(dir, 'x.json'),
+      topologyPrefix: 'p',
+    });
+    expect(() => config([...base, '--amqp-url', 'http://x'])).toThrow(/amqp:\/\//);
+    expect(() => config([...base, '--topology-prefix', 'a b'])).toThrow(/topology-prefix/);
+    expect(AGENT_USAGE).toContain('--amqp-url');
+    expect(AGENT_USAGE).toContain('agent.js run');
+  });
+
+  it('never echoes the password of a bad broker URL', () => {
+    try {
+      config([...base, '--amqp-url', 'http://u:s3cret@h']);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('s3cret');
+    }
+  });
+});
+
+describe('parseRunArgs', () => {
+  const run = (argv: string[], env: NodeJS.ProcessEnv = { AGENT_AMQP_URL: 'amqp://b' }) => {
+    const parsed = parseRunArgs(argv, env);
+    if (!('run' in parsed)) throw new Error('expected run');
+    return parsed.run;
+  };
+
+  it('splits options and the command at "--"', () => {
+    expect(
+      run(['--name', 'nightly backup', '--id', 'a1', '--', 'node', '-e', 'process.exit(3)', '--name', 'x']),
+    ).toMatchObject({
+      name: 'nightly backup',
+      id: 'a1',
+      amqpUrl: 'amqp://b',
+      command: 'node',
+      args: ['-e', 'process.exit(3)', '--name', 'x'],
+      confirmTimeoutMs: 30_000,
+    });
+    expect(run(['--confirm-timeout', '2.5', '--', 'true']).confirmTimeoutMs).toBe(2500);
+    expect(run(['--', 'true'], { RABBITMQ_URL: 'amqp://r', AGENT_STATE_DIR: dir })).toMatchObject({
+      amqpUrl: 'amqp://r',
+      stateDir: dir,
+      name: undefined,
+    });
+    expect(parseRunArgs(['--help'], {})).toEqual({ help: true });
+  });
+
+  it.each([
+    [['--name', 'x'], /missing the command/],
+    [['--', 'true'], /missing --amqp-url/, {}],
+    [['ls', '-la'], /"--"/],
+    [['--confirm-timeout', 'soon', '--', 'true'], /confirm-timeout/],
+    [['--id', 'bad id', '--', 'true'], /--id/],
+  ])('rejects %j', (argv, message, env = { AGENT_AMQP_URL: 'amqp://b' }) => {
+    expect(() => parseRunArgs(argv as string[], env as NodeJS.ProcessEnv)).toThrow(UsageError);
+    expect(() => parseRunArgs(argv as string[], env as NodeJS.ProcessEnv)).toThrow(message as RegExp);
   });
 });
