@@ -16,6 +16,8 @@ export const AGENT_WS_PATH = '/agent/v1';
 export const AGENT_LIMITS = {
   /** Largest message the hub parses. Bigger frames get an `error` frame (code `too_large`). */
   maxMessageBytes: 16 * 1024,
+  /** `hello` may be larger, as it can carry the JSON Schema of the agent's configuration. */
+  maxHelloBytes: 48 * 1024,
   /** Hard cap at the WebSocket layer: frames above it close the socket with 1009 without being read. */
   maxFrameBytes: 64 * 1024,
   /** Violations within `violationWindowMs` before the hub closes the socket with PROTOCOL_VIOLATION. */
@@ -76,6 +78,11 @@ export const HelloSchema = z.strictObject({
   labels: LabelsSchema.default({}),
   /** Revision of the configuration the agent runs now; 0 when it has none yet. */
   configRevision: z.number().int().nonnegative().default(0),
+  /**
+   * JSON Schema (draft 2020-12 or 07) of the agent's configuration document. The console renders a
+   * form from it and validates configurations against it before sending them.
+   */
+  configSchema: z.record(z.string(), z.unknown()).optional(),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 export type HelloInput = z.input<typeof HelloSchema>;
@@ -123,9 +130,27 @@ export const HeartbeatSchema = z.strictObject({
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
-export const AgentMessageSchema = z.discriminatedUnion('type', [HelloSchema, MetricsSchema, HeartbeatSchema]);
+/**
+ * The agent applied (or refused) a configuration received over the WebSocket. Over RabbitMQ the
+ * same report goes to the events exchange (see broker-protocol.ts ConfigReportSchema).
+ */
+export const WsConfigReportSchema = z.strictObject({
+  type: z.literal('config.report'),
+  revision: z.number().int().positive(),
+  status: z.enum(['applied', 'rejected']),
+  error: z.string().max(2000).optional(),
+  ts: z.number().int().nonnegative(),
+});
+export type WsConfigReport = z.infer<typeof WsConfigReportSchema>;
+
+export const AgentMessageSchema = z.discriminatedUnion('type', [
+  HelloSchema,
+  MetricsSchema,
+  HeartbeatSchema,
+  WsConfigReportSchema,
+]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
-export const AGENT_MESSAGE_TYPES = ['hello', 'metrics', 'heartbeat'] as const;
+export const AGENT_MESSAGE_TYPES = ['hello', 'metrics', 'heartbeat', 'config.report'] as const;
 
 // ---- hub → agent -------------------------------------------------------------------------------
 
@@ -160,7 +185,24 @@ export const ErrorFrameSchema = z.strictObject({
 });
 export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
 
-export const HubMessageSchema = z.discriminatedUnion('type', [WelcomeSchema, ErrorFrameSchema]);
+/**
+ * A configuration delivered over the WebSocket (the path used when no broker is configured). Same
+ * fields and rules as the RabbitMQ `config` message: apply it only if `revision` is newer than the
+ * one the agent runs, then answer with `config.report`.
+ */
+export const WsConfigSchema = z.strictObject({
+  type: z.literal('config'),
+  revision: z.number().int().positive(),
+  issuedAt: z.number().int().nonnegative(),
+  config: z.record(z.string(), z.unknown()),
+});
+export type WsConfig = z.infer<typeof WsConfigSchema>;
+
+export const HubMessageSchema = z.discriminatedUnion('type', [
+  WelcomeSchema,
+  ErrorFrameSchema,
+  WsConfigSchema,
+]);
 export type HubMessage = z.infer<typeof HubMessageSchema>;
 
 /**
@@ -172,8 +214,8 @@ export function parseAgentMessage(
   /** Size of the frame in bytes when the caller knows it (the gateway does); else the string length. */
   byteLength: number = raw.length,
 ): { ok: true; message: AgentMessage } | { ok: false; code: ProtocolErrorCode; message: string } {
-  if (byteLength > AGENT_LIMITS.maxMessageBytes) {
-    return { ok: false, code: 'too_large', message: `message exceeds ${AGENT_LIMITS.maxMessageBytes} bytes` };
+  if (byteLength > AGENT_LIMITS.maxHelloBytes) {
+    return { ok: false, code: 'too_large', message: `message exceeds ${AGENT_LIMITS.maxHelloBytes} bytes` };
   }
   let json: unknown;
   try {
@@ -187,6 +229,9 @@ export function parseAgentMessage(
   const type = (json as { type?: unknown }).type;
   if (typeof type !== 'string' || !(AGENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
     return { ok: false, code: 'unknown_type', message: `unknown message type ${JSON.stringify(type)}` };
+  }
+  if (type !== 'hello' && byteLength > AGENT_LIMITS.maxMessageBytes) {
+    return { ok: false, code: 'too_large', message: `${type} exceeds ${AGENT_LIMITS.maxMessageBytes} bytes` };
   }
   const parsed = AgentMessageSchema.safeParse(json);
   if (!parsed.success) {

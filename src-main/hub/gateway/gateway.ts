@@ -21,6 +21,7 @@ import {
   type HubMessage,
   type PresenceReason,
   type ProtocolErrorCode,
+  type WsConfigReport,
 } from '../../../src-shared';
 import type { FleetState } from '../fleet/fleet-state';
 import type { Logger } from '../logger';
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Called when counters or the listening state change (for the console status bar). */
   onStatusChange: () => void;
+  /** A `config.report` arrived over the WebSocket. */
+  onConfigReport?: (agentId: string, report: WsConfigReport) => void;
   /** An agent completed its hello (first time or again). */
   onAgentRegistered?: (agentId: string) => void;
   now?: () => number;
@@ -226,14 +229,13 @@ export class Gateway {
   private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
     conn.alive = true;
     if (isBinary) return this.violation(conn, 'malformed', 'binary frames are not supported; send JSON text');
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-    if (buffer.length > AGENT_LIMITS.maxMessageBytes) {
-      return this.violation(
-        conn,
-        'too_large',
-        `message of ${buffer.length} bytes exceeds ${AGENT_LIMITS.maxMessageBytes}`,
-      );
-    }
+    // ws hands us a Buffer (binaryType 'nodebuffer'); the other shapes are handled for completeness.
+    const buffer = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    // Size limits (hello may be larger than other messages) are checked inside parseAgentMessage.
     const parsed = parseAgentMessage(buffer.toString('utf8'), buffer.length);
     if (!parsed.ok) return this.violation(conn, parsed.code, parsed.message);
     this.handle(conn, parsed.message);
@@ -270,7 +272,12 @@ export class Gateway {
     }
     if (!conn.agentId) return this.violation(conn, 'hello_required', 'send hello before anything else');
     if (message.type === 'metrics') this.options.fleet.agentMetrics(conn.agentId, message, now);
-    else this.options.fleet.agentSeen(conn.agentId, now, message.configRevision);
+    else if (message.type === 'heartbeat')
+      this.options.fleet.agentSeen(conn.agentId, now, message.configRevision);
+    else {
+      this.options.fleet.agentSeen(conn.agentId, now);
+      this.options.onConfigReport?.(conn.agentId, message);
+    }
   }
 
   private onClose(conn: Connection, code: number): void {

@@ -63,9 +63,17 @@ describe('parseAgentMessage', () => {
   });
 
   it('refuses oversized input before parsing', () => {
-    const big = JSON.stringify({ ...hello(), name: 'x'.repeat(AGENT_LIMITS.maxMessageBytes) });
-    const result = parseAgentMessage(big);
-    expect(result).toMatchObject({ ok: false, code: 'too_large' });
+    const big = JSON.stringify({ ...hello(), name: 'x'.repeat(AGENT_LIMITS.maxHelloBytes) });
+    expect(parseAgentMessage(big)).toMatchObject({ ok: false, code: 'too_large' });
+    // Other messages have the smaller limit; hello may carry a config schema.
+    const heartbeat = JSON.stringify({
+      type: 'heartbeat',
+      ts: 1,
+      pad: 'x'.repeat(AGENT_LIMITS.maxMessageBytes),
+    });
+    expect(parseAgentMessage(heartbeat)).toMatchObject({ ok: false, code: 'too_large' });
+    const withSchema = JSON.stringify({ ...hello(), configSchema: { description: 'y'.repeat(20_000) } });
+    expect(parseAgentMessage(withSchema)).toMatchObject({ ok: true });
   });
 
   it('names the offending field', () => {
