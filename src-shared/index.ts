@@ -1,6 +1,7 @@
 /** The shared contract: agent protocol (WebSocket and RabbitMQ), fleet views and console API. */
 export * from './agent-protocol';
 export * from './broker-protocol';
+export * from './config-management';
 export * from './fleet';
 export * from './console-api';
 export * from './console-channels';

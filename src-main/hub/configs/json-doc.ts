@@ -1,0 +1,52 @@
+/**
+ * Small JSON document helpers for configurations: JSON merge patch (RFC 7386), the merge of profiles
+ * and overrides, structural equality, and a flat diff keyed by JSON pointer (what the audit log and
+ * the "desired vs applied" view show).
+ */
+export type JsonObject = Record<string, unknown>;
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** RFC 7386: objects merge recursively, `null` deletes, anything else replaces. Returns a new object. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const result: JsonObject = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+/** Layers merged in order (later wins), each as a merge patch. */
+export function mergeLayers(layers: JsonObject[]): JsonObject {
+  return layers.reduce<JsonObject>((acc, layer) => mergePatch(acc, layer) as JsonObject, {});
+}
+
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    return (
+      ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]))
+    );
+  }
+  return false;
+}
+
+const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** Leaf-level differences: JSON pointer → [before, after] (undefined = absent). Arrays compare whole. */
+export function jsonDiff(before: unknown, after: unknown, path = ''): Record<string, [unknown, unknown]> {
+  if (jsonEqual(before, after)) return {};
+  if (isObject(before) && isObject(after)) {
+    const out: Record<string, [unknown, unknown]> = {};
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      Object.assign(out, jsonDiff(before[key], after[key], `${path}/${escapePointer(key)}`));
+    }
+    return out;
+  }
+  return { [path]: [before, after] };
+}
