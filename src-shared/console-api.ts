@@ -15,6 +15,18 @@ import {
   type BrokerStatus,
   type TestConnectionResult,
 } from './broker-protocol';
+import {
+  AuditQuerySchema,
+  BulkActionSchema,
+  BulkTargetSchema,
+  ProfileNameSchema,
+  ProfileSchema,
+  type AgentConfigDetail,
+  type AuditEntry,
+  type BulkView,
+  type ConfigValidationResult,
+  type Profile,
+} from './config-management';
 import type { AgentDetail, FleetDelta, FleetSnapshot, ServerDetail } from './fleet';
 import {
   CONSOLE_EVENT_CHANNELS,
@@ -36,8 +48,24 @@ export const consoleRequestInputs = {
   saveBrokerSettings: BrokerSettingsInputSchema,
   /** One-shot check of settings before saving; a missing password means "the stored one". */
   testBrokerConnection: BrokerSettingsInputSchema,
-  /** Give an agent a new configuration revision and deliver it durably. */
+  /**
+   * Set an agent's own configuration (its override, merged over its profiles). A new revision is
+   * created and delivered durably when the effective configuration changes.
+   */
   sendConfig: z.strictObject({ agentId: AgentIdSchema, config: AgentConfigSchema }),
+  getAgentConfig: z.strictObject({ agentId: AgentIdSchema }),
+  /** Check a configuration (override) against the agent's declared JSON Schema, without sending. */
+  validateConfig: z.strictObject({ agentId: AgentIdSchema, config: AgentConfigSchema }),
+  /** One-click re-send of the desired configuration as a new revision (fixes drift). */
+  resendConfig: z.strictObject({ agentId: AgentIdSchema }),
+  listProfiles: z.undefined(),
+  saveProfile: ProfileSchema,
+  deleteProfile: z.strictObject({ name: ProfileNameSchema }),
+  bulkApply: z.strictObject({ target: BulkTargetSchema, action: BulkActionSchema }),
+  retryBulk: z.strictObject({ bulkId: z.string().min(1).max(64) }),
+  queryAudit: AuditQuerySchema,
+  /** The audit entries matching the query, as a file the UI offers to save. */
+  exportAudit: z.strictObject({ format: z.enum(['csv', 'json']), query: AuditQuerySchema }),
 } satisfies Record<(typeof CONSOLE_REQUEST_CHANNELS)[number], z.ZodType>;
 
 /** Result type of each request channel. */
@@ -49,7 +77,17 @@ export interface ConsoleRequestOutputs {
   getBrokerSettings: BrokerSettingsView;
   saveBrokerSettings: BrokerStatus;
   testBrokerConnection: TestConnectionResult;
-  sendConfig: { agentId: string; revision: number };
+  sendConfig: { agentId: string; revision: number; changed: boolean };
+  getAgentConfig: AgentConfigDetail;
+  validateConfig: ConfigValidationResult;
+  resendConfig: { agentId: string; revision: number };
+  listProfiles: Profile[];
+  saveProfile: { affected: number };
+  deleteProfile: { affected: number };
+  bulkApply: BulkView;
+  retryBulk: BulkView;
+  queryAudit: AuditEntry[];
+  exportAudit: { filename: string; mimeType: string; content: string };
 }
 
 /** Payload of each pushed event channel. */

@@ -12,6 +12,16 @@ export const CONSOLE_REQUEST_CHANNELS = [
   'saveBrokerSettings',
   'testBrokerConnection',
   'sendConfig',
+  'getAgentConfig',
+  'validateConfig',
+  'resendConfig',
+  'listProfiles',
+  'saveProfile',
+  'deleteProfile',
+  'bulkApply',
+  'retryBulk',
+  'queryAudit',
+  'exportAudit',
 ] as const;
 
 export const CONSOLE_EVENT_CHANNELS = ['delta'] as const;

@@ -4,6 +4,7 @@
  */
 import type { Disk } from './agent-protocol';
 import type { BrokerStatus } from './broker-protocol';
+import type { BulkView, ConfigStatus } from './config-management';
 
 /**
  * Presence of an agent or a server. `unknown` = registered (e.g. from the store) but not seen since
@@ -63,7 +64,13 @@ export interface AgentView {
   lastSeen: number;
   /** Remote address of the current/last connection. */
   remoteAddress?: string;
+  /** Configuration revision the agent reports it runs. */
   configRevision: number;
+  /** Revision the hub wants it to run (0 = none set). */
+  desiredRevision: number;
+  configStatus: ConfigStatus;
+  /** The agent declared a JSON Schema for its configuration. */
+  hasConfigSchema: boolean;
   /** Protocol violations counted on this agent's connections since the hub started. */
   violations: number;
 }
@@ -116,6 +123,8 @@ export interface FleetSnapshot {
   servers: ServerView[];
   /** Running jobs and the retained history. */
   jobs: JobView[];
+  /** Recent bulk configuration changes with their progress. */
+  bulks: BulkView[];
 }
 
 /** Coalesced changes since the previous batch: the latest full view of each changed entity. */
@@ -128,6 +137,7 @@ export interface FleetDelta {
   removedServers: string[];
   /** Keys of jobs dropped from the history (retention). */
   removedJobs: string[];
+  bulks: BulkView[];
   status?: HubStatus;
 }
 

@@ -11,6 +11,8 @@ import { attachJobEventsConsumer } from './broker/job-events-consumer';
 import { SavedBrokerSettings } from './broker/saved-broker-settings';
 import { topologyNames } from './broker/topology';
 import { ConfigOutbox } from './configs/config-outbox';
+import { ConfigError, ConfigService, type AgentFacts } from './configs/config-service';
+import { exportAudit } from './configs/audit-export';
 import { createConsoleService, type ConsoleService } from './console-service';
 import { DeltaCoalescer } from './fleet/delta-coalescer';
 import { FleetState } from './fleet/fleet-state';
@@ -19,6 +21,8 @@ import { JobStore } from './jobs/job-state';
 import { createLogger, type Logger } from './logger';
 import { noSecretStore, type SecretStore } from './secret-store';
 import { resolveSettings, type HubSettings } from './settings';
+import { openRegistry, type RegistryOpenReport } from './store/registry';
+import { userInfo } from 'node:os';
 
 export interface HubOptions {
   mode: HubStatus['mode'];
@@ -38,9 +42,11 @@ export interface Hub {
   readonly settings: HubSettings;
   /** Start the gateway and the broker client. Never throws for a busy port or a missing broker. */
   start(): Promise<void>;
-  /** Close agent connections with GOING_AWAY, close the broker, flush the last deltas. */
+  /** Close agent connections with GOING_AWAY, close the broker and the registry, flush the last deltas. Final. */
   stop(): Promise<void>;
   status(): HubStatus;
+  /** What loading the registry found (records, repaired or corrupt files), for the console and logs. */
+  readonly registryReport: RegistryOpenReport;
 }
 
 /** Throws SettingsError for invalid settings (with the key name), before anything is started. */
@@ -63,11 +69,28 @@ export function createHub(options: HubOptions): Hub {
       agentView: (id) => fleet.agentView(id),
       serverView: (id) => fleet.serverView(id),
       jobView: (key) => jobs.get(key),
+      bulkView: (id) => configs.bulkViews().find((b) => b.bulkId === id),
       status,
     },
     options.deltaIntervalMs ?? 100,
   );
-  const fleet: FleetState = new FleetState(coalescer);
+  const fleet: FleetState = new FleetState(coalescer, (agentId) => configs.summary(agentId));
+  const registry = openRegistry(options.dataDir, logger);
+  for (const known of registry.knownAgents()) fleet.registerKnown(known, startedAt);
+  // Not from agentView(): the view itself asks the config service for its summary.
+  const facts = (agentId: string): AgentFacts | undefined => {
+    const known = fleet.known(agentId);
+    if (!known) return undefined;
+    return {
+      agentId,
+      name: known.name,
+      hostname: known.hostname,
+      labels: known.labels,
+      presence: fleet.presenceOf(agentId) ?? 'unknown',
+      reportedRevision: known.configRevision,
+      schema: known.configSchema,
+    };
+  };
   const jobs: JobStore = new JobStore({
     maxJobs: settings.jobs.maxHistory,
     retentionMs: settings.jobs.retentionHours * 3_600_000,
@@ -77,6 +100,32 @@ export function createHub(options: HubOptions): Hub {
     },
   });
   const outbox: ConfigOutbox = new ConfigOutbox(options.dataDir, logger);
+  let user = 'operator';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No user entry (some containers): keep the generic name.
+  }
+  const configs: ConfigService = new ConfigService({
+    persistence: registry.persistence,
+    delivery: {
+      viaBroker: () => broker.getStatus().state !== 'not_configured',
+      enqueueBroker: (agentId, revision, config) => void outbox.enqueue(agentId, revision, config),
+      sendWebSocket: (agentId, revision, issuedAt, config) =>
+        gateway.sendToAgent(agentId, { type: 'config', revision, issuedAt, config }),
+    },
+    facts,
+    allAgents: function* () {
+      for (const id of fleet.agentIds()) {
+        const f = facts(id);
+        if (f) yield f;
+      }
+    },
+    onAgentChanged: (agentId) => coalescer.agent(agentId),
+    onBulkChanged: (bulkId) => coalescer.bulk(bulkId),
+    user,
+    logger,
+  });
   const savedBroker = new SavedBrokerSettings(
     options.dataDir,
     options.secrets ?? noSecretStore,
@@ -89,6 +138,7 @@ export function createHub(options: HubOptions): Hub {
   });
   const names = topologyNames(settings.topologyPrefix);
   const knownAgents = (): string[] => [...new Set([...fleet.agentIds(), ...outbox.knownAgents()])];
+  outbox.onConfirmed((entry) => configs.delivered(entry.agentId, entry.revision));
   const publisher = new ConfigPublisher(broker, outbox, { names, logger, knownAgents });
 
   const gateway: Gateway = new Gateway({
@@ -120,6 +170,16 @@ export function createHub(options: HubOptions): Hub {
       });
   };
 
+  /** Operator mistakes (invalid config, unknown profile…) come back as a clear bad_request. */
+  const configCall = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConsoleError('bad_request', error.message);
+      throw error;
+    }
+  };
+
   const connectionInfo = (): AgentConnectionInfo => {
     const urls = gateway.urls();
     return {
@@ -137,6 +197,7 @@ export function createHub(options: HubOptions): Hub {
       agents: fleet.agentViews(),
       servers: fleet.serverViews(),
       jobs: jobs.all().map((job) => ({ ...job })),
+      bulks: configs.bulkViews(),
     }),
     getAgentDetail: async ({ agentId }) => fleet.agentDetail(agentId),
     getServerDetail: async ({ serverId }) => fleet.serverDetail(serverId),
@@ -158,11 +219,17 @@ export function createHub(options: HubOptions): Hub {
       broker.start();
       return broker.getStatus();
     },
-    sendConfig: async ({ agentId, config }) => {
-      const entry = outbox.enqueue(agentId, config);
-      logger.info('configuration queued', { agentId, revision: entry.revision });
-      return { agentId, revision: entry.revision };
-    },
+    sendConfig: async ({ agentId, config }) => configCall(() => configs.setOverride(agentId, config)),
+    getAgentConfig: async ({ agentId }) => configs.detail(agentId),
+    validateConfig: async ({ agentId, config }) => configs.validate(agentId, config),
+    resendConfig: async ({ agentId }) => configCall(() => configs.resend(agentId)),
+    listProfiles: async () => configs.listProfiles(),
+    saveProfile: async (profile) => configCall(() => configs.saveProfile(profile)),
+    deleteProfile: async ({ name }) => configCall(() => configs.deleteProfile(name)),
+    bulkApply: async ({ target, action }) => configCall(() => configs.bulk(target, action)),
+    retryBulk: async ({ bulkId }) => configCall(() => configs.retryBulk(bulkId)),
+    queryAudit: async (query) => configs.queryAudit(query),
+    exportAudit: async ({ format, query }) => exportAudit(configs.queryAudit(query), format),
   };
 
   const consoleService = createConsoleService(handlers, (listener) =>
@@ -172,6 +239,7 @@ export function createHub(options: HubOptions): Hub {
   let detachConsumer: (() => void) | undefined;
   let unsubscribers: (() => void)[] = [];
   let pruneTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
 
   return {
     console: consoleService,
@@ -194,15 +262,23 @@ export function createHub(options: HubOptions): Hub {
       await gateway.start();
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(pruneTimer);
       await gateway.stop();
       publisher.stop();
       detachConsumer?.();
       await broker.stop();
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      for (const id of fleet.agentIds()) {
+        const known = fleet.known(id);
+        if (known) registry.rememberAgent(known);
+      }
+      registry.close();
       coalescer.flush();
       coalescer.dispose();
     },
     status,
+    registryReport: registry.report,
   };
 }

@@ -133,9 +133,9 @@ describe('config publisher', () => {
     const publisher1 = new ConfigPublisher(offline, outbox1, { names });
     publisher1.start();
     offline.start();
-    outbox1.enqueue('agent-7', { interval: 10 });
-    outbox1.enqueue('agent-7', { interval: 20 });
-    outbox1.enqueue('agent-8', { interval: 30 });
+    outbox1.enqueue('agent-7', 1, { interval: 10 });
+    outbox1.enqueue('agent-7', 2, { interval: 20 });
+    outbox1.enqueue('agent-8', 1, { interval: 30 });
     await waitForStatus(offline, (s) => s.state === 'disconnected' && s.attempts >= 2);
     expect(outbox1.size).toBe(2);
     publisher1.stop();
@@ -179,7 +179,7 @@ describe('config publisher', () => {
         }
       });
     });
-    outbox2.enqueue('agent-8', { interval: 40 });
+    outbox2.enqueue('agent-8', 2, { interval: 40 });
     console.log(`[broker-messaging] live config change confirmed in ${(await confirmedIn).toFixed(1)} ms`);
     const live = await drain(names.agentQueue('agent-8'));
     expect(JSON.parse(live[0]!.toString())).toMatchObject({ revision: 2, config: { interval: 40 } });

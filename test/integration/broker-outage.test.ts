@@ -73,7 +73,7 @@ describe('broker outage', () => {
     expect(retrying.since).toBe(down.since);
 
     // A configuration change made during the outage waits in the outbox…
-    outbox.enqueue('agent-during-outage', { interval: 5 });
+    outbox.enqueue('agent-during-outage', 1, { interval: 5 });
     await new Promise((r) => setTimeout(r, 300));
     expect(outbox.size).toBe(1);
 

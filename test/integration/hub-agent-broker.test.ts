@@ -77,6 +77,7 @@ describe('a real agent process with the hub and the broker', () => {
     );
     expect(finished).toMatchObject({ state: 'succeeded', exitCode: 0 });
     expect(finished.durationMs).toBeGreaterThanOrEqual(1000);
+    await waitFor(() => run.child.exitCode !== null, 10_000, 'exit');
     expect(await run.stop()).toBe(0);
   });
 

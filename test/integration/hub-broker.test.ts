@@ -176,7 +176,7 @@ describe('configuration outbox', () => {
       agentId: 'outbox-agent',
       config: { interval: 30 },
     });
-    expect(sent).toEqual({ agentId: 'outbox-agent', revision: 1 });
+    expect(sent).toMatchObject({ agentId: 'outbox-agent', revision: 1 });
     expect((await down.snapshot()).status.configOutbox).toBe(1);
     await down.close(); // the app stops with the config still in its outbox
 

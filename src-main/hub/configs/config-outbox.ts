@@ -1,5 +1,5 @@
 /**
- * Durable outbox for configuration messages, and the per-agent revision counter.
+ * Durable outbox for configuration messages on their way to the broker.
  *
  * A configuration enters the outbox before anything is sent and leaves it only when the broker has
  * confirmed the publish (or, without a broker, when the agent has received it over the WebSocket).
@@ -26,32 +26,23 @@ export type OutboxEntry = z.infer<typeof EntrySchema>;
 
 const FileSchema = z.object({
   version: z.literal(1),
-  revisions: z.record(z.string(), z.number().int().nonnegative()),
   entries: z.array(EntrySchema),
 });
 
 export class ConfigOutbox {
   private readonly file: string;
-  private revisions: Record<string, number>;
   private entries: OutboxEntry[];
   private readonly listeners = new Set<() => void>();
+  private readonly confirmedListeners = new Set<(entry: OutboxEntry) => void>();
 
   constructor(dataDir: string, logger?: Logger) {
     this.file = join(dataDir, 'config-outbox.json');
-    const data = readJsonFile(
-      this.file,
-      FileSchema,
-      () => ({ version: 1 as const, revisions: {}, entries: [] }),
-      logger,
-    );
-    this.revisions = data.revisions;
+    const data = readJsonFile(this.file, FileSchema, () => ({ version: 1 as const, entries: [] }), logger);
     this.entries = data.entries;
   }
 
-  /** Give the agent a new revision of its configuration and queue it durably. */
-  enqueue(agentId: string, config: Record<string, unknown>, now = Date.now()): OutboxEntry {
-    const revision = (this.revisions[agentId] ?? 0) + 1;
-    this.revisions[agentId] = revision;
+  /** Queue an agent's configuration revision durably (it replaces an older one still waiting). */
+  enqueue(agentId: string, revision: number, config: Record<string, unknown>, now = Date.now()): OutboxEntry {
     const entry: OutboxEntry = {
       messageId: randomUUID(),
       agentId,
@@ -66,13 +57,20 @@ export class ConfigOutbox {
     return entry;
   }
 
-  /** Remove an entry once it is safely handed over (broker confirm). Ignores superseded entries. */
+  /** Remove an entry once the broker confirmed it. Ignores superseded entries. */
   remove(messageId: string): boolean {
-    const before = this.entries.length;
-    this.entries = this.entries.filter((e) => e.messageId !== messageId);
-    if (this.entries.length === before) return false;
+    const entry = this.entries.find((e) => e.messageId === messageId);
+    if (!entry) return false;
+    this.entries = this.entries.filter((e) => e !== entry);
     this.persist();
+    for (const listener of this.confirmedListeners) listener(entry);
     return true;
+  }
+
+  /** Called with each entry the broker confirmed. */
+  onConfirmed(listener: (entry: OutboxEntry) => void): () => void {
+    this.confirmedListeners.add(listener);
+    return () => this.confirmedListeners.delete(listener);
   }
 
   markAttempt(messageId: string): void {
@@ -92,13 +90,9 @@ export class ConfigOutbox {
     return this.entries.length;
   }
 
-  /** Every agent that was ever sent a configuration (their queues must exist). */
+  /** Agents with a configuration waiting (their queues must exist). */
   knownAgents(): string[] {
-    return Object.keys(this.revisions);
-  }
-
-  revisionOf(agentId: string): number {
-    return this.revisions[agentId] ?? 0;
+    return [...new Set(this.entries.map((e) => e.agentId))];
   }
 
   /** Called after every change (enqueue/remove), e.g. to update the console's outbox count. */
@@ -108,7 +102,7 @@ export class ConfigOutbox {
   }
 
   private persist(): void {
-    writeJsonFileAtomic(this.file, { version: 1, revisions: this.revisions, entries: this.entries });
+    writeJsonFileAtomic(this.file, { version: 1, entries: this.entries });
     for (const listener of this.listeners) listener();
   }
 }

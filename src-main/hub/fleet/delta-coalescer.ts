@@ -4,13 +4,14 @@
  * first change at once (low latency for a single disconnect); a busy one flushes ~10 times a second
  * however many messages arrive (GitHub Desktop's emitUpdate, Uptime Kuma's batched pushes).
  */
-import type { AgentView, FleetDelta, HubStatus, JobView, ServerView } from '../../../src-shared';
+import type { AgentView, BulkView, FleetDelta, HubStatus, JobView, ServerView } from '../../../src-shared';
 import type { ChangeSink } from './fleet-state';
 
 export interface DeltaSource {
   agentView(agentId: string): AgentView | undefined;
   serverView(serverId: string): ServerView | undefined;
   jobView(key: string): JobView | undefined;
+  bulkView(bulkId: string): BulkView | undefined;
   status(): HubStatus;
 }
 
@@ -30,6 +31,7 @@ export class DeltaCoalescer implements ChangeSink {
   private dirtyAgents = new Set<string>();
   private dirtyServers = new Set<string>();
   private dirtyJobs = new Set<string>();
+  private dirtyBulks = new Set<string>();
   private statusDirty = false;
   private timer: unknown;
   private lastFlush = -Infinity;
@@ -62,6 +64,11 @@ export class DeltaCoalescer implements ChangeSink {
     this.schedule();
   }
 
+  bulk(bulkId: string): void {
+    this.dirtyBulks.add(bulkId);
+    this.schedule();
+  }
+
   status(): void {
     this.statusDirty = true;
     this.schedule();
@@ -85,6 +92,7 @@ export class DeltaCoalescer implements ChangeSink {
       agents: [],
       servers: [],
       jobs: [],
+      bulks: [],
       removedAgents: [],
       removedServers: [],
       removedJobs: [],
@@ -104,10 +112,15 @@ export class DeltaCoalescer implements ChangeSink {
       if (view) delta.jobs.push({ ...view });
       else delta.removedJobs.push(key);
     }
+    for (const id of this.dirtyBulks) {
+      const view = this.source.bulkView(id);
+      if (view) delta.bulks.push(view);
+    }
     if (this.statusDirty) delta.status = this.source.status();
     this.dirtyAgents = new Set();
     this.dirtyServers = new Set();
     this.dirtyJobs = new Set();
+    this.dirtyBulks = new Set();
     this.statusDirty = false;
     this.lastFlush = this.clock.now();
     for (const listener of this.listeners) {

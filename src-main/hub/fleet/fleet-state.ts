@@ -7,12 +7,14 @@
  * into batched console updates.
  */
 import type {
+  AgentConfigSummary,
   AgentDetail,
   AgentView,
   Hello,
   Metrics,
   MetricsView,
   PresenceReason,
+  PresenceState,
   ServerDetail,
   ServerView,
 } from '../../../src-shared';
@@ -39,6 +41,7 @@ interface AgentRecord {
   remoteAddress?: string;
   configRevision: number;
   violations: number;
+  configSchema?: Record<string, unknown>;
 }
 
 /** "Last seen" changes with every message; consoles only need it to within a few seconds. */
@@ -56,11 +59,69 @@ interface ServerRecord {
 
 export const serverIdOf = (hostname: string): string => hostname.trim().toLowerCase();
 
+/** What the registry remembers of an agent across restarts. */
+export interface KnownAgent {
+  agentId: string;
+  name: string;
+  hostname: string;
+  platform: string;
+  arch?: string;
+  agentVersion: string;
+  labels: Record<string, string>;
+  lastSeen: number;
+  configRevision: number;
+  configSchema?: Record<string, unknown>;
+}
+
+const NO_CONFIG: AgentConfigSummary = { status: 'none', desiredRevision: 0, reportedRevision: 0 };
+
 export class FleetState {
   private readonly agents = new Map<string, AgentRecord>();
   private readonly servers = new Map<string, ServerRecord>();
 
-  constructor(private readonly changes: ChangeSink) {}
+  constructor(
+    private readonly changes: ChangeSink,
+    /** Where each agent's configuration stands (from the config service). */
+    private readonly configSummary: (agentId: string) => AgentConfigSummary = () => NO_CONFIG,
+  ) {}
+
+  /** An agent remembered from a previous run: listed, presence unknown until it connects. */
+  registerKnown(known: KnownAgent, now: number): void {
+    if (this.agents.has(known.agentId)) return;
+    const agent: AgentRecord = {
+      ...known,
+      serverId: serverIdOf(known.hostname),
+      presence: new Presence(now),
+      pushedLastSeen: known.lastSeen,
+      violations: 0,
+    };
+    this.agents.set(agent.agentId, agent);
+    this.attach(agent, now);
+    this.changes.agent(agent.agentId);
+  }
+
+  /** Presence of an agent without building its view (the view needs the config summary). */
+  presenceOf(agentId: string): PresenceState | undefined {
+    return this.agents.get(agentId)?.presence.state;
+  }
+
+  /** The registry record of an agent (persisted by the hub). */
+  known(agentId: string): KnownAgent | undefined {
+    const a = this.agents.get(agentId);
+    if (!a) return undefined;
+    return {
+      agentId: a.agentId,
+      name: a.name,
+      hostname: a.hostname,
+      platform: a.platform,
+      arch: a.arch,
+      agentVersion: a.agentVersion,
+      labels: a.labels,
+      lastSeen: a.lastSeen,
+      configRevision: a.configRevision,
+      configSchema: a.configSchema,
+    };
+  }
 
   /** An agent completed its hello. `reason` is 'replaced' when it took over a live connection. */
   agentOnline(
@@ -102,6 +163,7 @@ export class FleetState {
       agentVersion: hello.agentVersion,
       labels: hello.labels,
       configRevision: hello.configRevision,
+      configSchema: hello.configSchema,
       lastSeen: now,
       remoteAddress,
     });
@@ -168,6 +230,7 @@ export class FleetState {
   agentView(agentId: string): AgentView | undefined {
     const a = this.agents.get(agentId);
     if (!a) return undefined;
+    const config = this.configSummary(agentId);
     return {
       agentId: a.agentId,
       name: a.name,
@@ -183,6 +246,9 @@ export class FleetState {
       lastSeen: a.lastSeen,
       remoteAddress: a.remoteAddress,
       configRevision: a.configRevision,
+      desiredRevision: config.desiredRevision,
+      configStatus: config.status,
+      hasConfigSchema: a.configSchema !== undefined,
       violations: a.violations,
     };
   }

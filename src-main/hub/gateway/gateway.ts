@@ -164,6 +164,14 @@ export class Gateway {
     };
   }
 
+  /** Send a message to an agent's live connection; false when it is not connected (or stuck). */
+  sendToAgent(agentId: string, message: HubMessage): boolean {
+    const conn = this.byAgent.get(agentId);
+    if (!conn || conn.ws.readyState !== conn.ws.OPEN) return false;
+    this.send(conn, message);
+    return conn.ws.readyState === conn.ws.OPEN;
+  }
+
   /** The port actually bound (differs from the setting when it was 0). */
   get port(): number {
     return this.boundPort;

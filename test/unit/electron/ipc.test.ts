@@ -41,18 +41,14 @@ let dispose: () => void;
 
 function makeService() {
   listeners = new Set();
-  handlers = {
-    getSnapshot: vi.fn(async () => ({ seq: 1, agents: [], servers: [] })),
-    getAgentDetail: vi.fn(async () => null),
-    getServerDetail: vi.fn(async () => null),
-    getAgentConnectionInfo: vi.fn(async () => {
-      throw new Error('boom');
-    }),
-    getBrokerSettings: vi.fn(async () => null),
-    saveBrokerSettings: vi.fn(async () => null),
-    testBrokerConnection: vi.fn(async () => null),
-    sendConfig: vi.fn(async () => null),
-  };
+  // Every channel answers null unless a test needs more; the ones below are used by name.
+  handlers = Object.fromEntries(
+    CONSOLE_REQUEST_CHANNELS.map((channel) => [channel, vi.fn(async (_input?: unknown): Promise<unknown> => null)]),
+  ) as typeof handlers;
+  handlers.getSnapshot.mockImplementation(async () => ({ seq: 1, agents: [], servers: [] }));
+  handlers.getAgentConnectionInfo.mockImplementation(async () => {
+    throw new Error('boom');
+  });
   return createConsoleService(handlers as unknown as ConsoleHandlers, (listener) => {
     listeners.add(listener);
     return () => listeners.delete(listener);
@@ -215,6 +211,7 @@ describe('forwardConsoleEvents', () => {
       agents: [],
       servers: [],
       jobs: [],
+      bulks: [],
       removedAgents: [],
       removedServers: [],
       removedJobs: [],

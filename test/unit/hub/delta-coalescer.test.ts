@@ -35,6 +35,7 @@ function setup(interval = 100) {
       agentView: (id) =>
         views.has(id) ? ({ agentId: id, configRevision: views.get(id) } as never) : undefined,
       serverView: (id) => ({ serverId: id }) as never,
+      bulkView: (id) => ({ bulkId: id }) as never,
       jobView: (key) => (key.startsWith('gone') ? undefined : ({ key } as never)),
       status: () => ({ mode: 'headless' }) as HubStatus,
     },

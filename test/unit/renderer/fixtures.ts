@@ -83,6 +83,9 @@ export function agent(id: string, overrides: Partial<AgentView> = {}): AgentView
     reason: 'connected',
     lastSeen: T0 - 1_000,
     configRevision: 0,
+    desiredRevision: 0,
+    configStatus: 'none',
+    hasConfigSchema: false,
     violations: 0,
     ...overrides,
   };
@@ -103,7 +106,7 @@ export function server(id: string, overrides: Partial<ServerView> = {}): ServerV
 }
 
 export function snapshot(seq: number, agents: AgentView[], servers: ServerView[] = []): FleetSnapshot {
-  return { seq, status: status(), agents, servers, jobs: [] };
+  return { seq, status: status(), agents, servers, jobs: [], bulks: [] };
 }
 
 export function delta(seq: number, parts: Partial<Omit<FleetDelta, 'seq'>> = {}): FleetDelta {
@@ -112,6 +115,7 @@ export function delta(seq: number, parts: Partial<Omit<FleetDelta, 'seq'>> = {})
     agents: [],
     servers: [],
     jobs: [],
+    bulks: [],
     removedAgents: [],
     removedServers: [],
     removedJobs: [],
