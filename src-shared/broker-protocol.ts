@@ -24,10 +24,12 @@ export const Topology = {
   jobRoutingKey: (agentId: string): string => `agent.${agentId}.job`,
   configReportRoutingKey: (agentId: string): string => `agent.${agentId}.config`,
   /**
-   * Per-agent queue bound: configurations are "latest wins", so when an offline agent's queue is
-   * full the OLDEST message is dropped (`drop-head`), never the newest.
+   * Per-agent queue bound: configurations are whole documents and "latest wins", so the queue keeps
+   * only the newest ready message and drops the older one (`drop-head`): an agent back after a week
+   * applies the latest revision once instead of replaying every change. (A message already delivered
+   * and not yet acked does not count toward the limit.)
    */
-  agentQueueMaxLength: 50,
+  agentQueueMaxLength: 1,
   agentQueueOverflow: 'drop-head',
   /** Unacknowledged deliveries in flight per consumer (RabbitMQ's advice: 100–300). */
   hubPrefetch: 200,

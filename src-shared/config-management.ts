@@ -157,7 +157,7 @@ export interface AuditEntry {
   agentIds: string[];
   /** Human-readable summary. */
   summary: string;
-  /** Changes as JSON pointer → [before, after]. */
+  /** Changes as JSON pointer → [before, after]; null = absent. */
   diff?: Record<string, [unknown, unknown]>;
   /** For outcomes: applied / rejected with the error, or queued. */
   outcome?: string;

@@ -38,7 +38,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 
 const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** Leaf-level differences: JSON pointer → [before, after] (undefined = absent). Arrays compare whole. */
+/**
+ * Leaf-level differences: JSON pointer → [before, after], with `null` for an absent value (it must
+ * survive a JSON round trip; effective configurations never hold null, merge patches delete on it).
+ * Arrays compare whole.
+ */
 export function jsonDiff(before: unknown, after: unknown, path = ''): Record<string, [unknown, unknown]> {
   if (jsonEqual(before, after)) return {};
   if (isObject(before) && isObject(after)) {
@@ -48,5 +52,5 @@ export function jsonDiff(before: unknown, after: unknown, path = ''): Record<str
     }
     return out;
   }
-  return { [path]: [before, after] };
+  return { [path]: [before === undefined ? null : before, after === undefined ? null : after] };
 }

@@ -43,7 +43,10 @@ function makeService() {
   listeners = new Set();
   // Every channel answers null unless a test needs more; the ones below are used by name.
   handlers = Object.fromEntries(
-    CONSOLE_REQUEST_CHANNELS.map((channel) => [channel, vi.fn(async (_input?: unknown): Promise<unknown> => null)]),
+    CONSOLE_REQUEST_CHANNELS.map((channel) => [
+      channel,
+      vi.fn(async (_input?: unknown): Promise<unknown> => null),
+    ]),
   ) as typeof handlers;
   handlers.getSnapshot.mockImplementation(async () => ({ seq: 1, agents: [], servers: [] }));
   handlers.getAgentConnectionInfo.mockImplementation(async () => {
