@@ -34,8 +34,8 @@ import { MAX_CONFIG_BYTES } from '../../../src-shared';
 import type { Logger } from '../logger';
 import { jsonDiff, jsonEqual, mergeLayers, mergePatch, type JsonObject } from './json-doc';
 
-export const MAX_REVISIONS_KEPT = 20;
-export const MAX_LEDGER_KEPT = 50;
+export const MAX_REVISIONS_KEPT = 10;
+export const MAX_LEDGER_KEPT = 20;
 export const MAX_BULKS_KEPT = 50;
 
 /** What the config service needs to know about an agent (from the fleet / registry). */
