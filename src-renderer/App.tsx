@@ -9,9 +9,11 @@ import { useConsole, useFleet } from './state/context';
 import { useRoute, type Route } from './state/router';
 import { AgentDetailView } from './views/AgentDetailView';
 import { AgentsView } from './views/AgentsView';
+import { JobsView } from './views/JobsView';
 import { OverviewView } from './views/OverviewView';
 import { ServerDetailView } from './views/ServerDetailView';
 import { ServersView } from './views/ServersView';
+import { SettingsView } from './views/SettingsView';
 
 function CurrentView({ route }: { route: Route }) {
   switch (route.view) {
@@ -25,6 +27,11 @@ function CurrentView({ route }: { route: Route }) {
       return <AgentDetailView key={route.id} agentId={route.id} />;
     case 'server':
       return <ServerDetailView key={route.id} serverId={route.id} />;
+    case 'jobs':
+      // The sidebar's "Jobs" opens Recent: running and finished together, newest first.
+      return <JobsView key={route.agent ?? ''} tab={route.tab ?? 'recent'} initialAgent={route.agent} />;
+    case 'settings':
+      return <SettingsView />;
   }
 }
 

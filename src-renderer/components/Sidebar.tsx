@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { useFleet } from '../state/context';
 import { routeHref, type Route } from '../state/router';
 
-type Section = 'overview' | 'agents' | 'servers';
+type Section = 'overview' | 'agents' | 'servers' | 'jobs' | 'settings';
 
 function sectionOf(route: Route): Section {
   if (route.view === 'agent') return 'agents';
@@ -14,16 +14,22 @@ const ICONS: Record<Section, string> = {
   overview: 'M2 2h5v5H2zM9 2h5v5H9zM2 9h5v5H2zM9 9h5v5H9z',
   agents: 'M8 2a3 3 0 1 1 0 6 3 3 0 0 1 0-6zM2.5 14c.5-3 2.7-4.5 5.5-4.5s5 1.5 5.5 4.5z',
   servers: 'M2 2.5h12v4H2zM2 9.5h12v4H2zM4.5 4.5h.01M4.5 11.5h.01',
+  jobs: 'M2.5 3.5h11M2.5 8h11M2.5 12.5h6M11 11l1.5 1.5L15 10',
+  settings:
+    'M8 5.5a2.5 2.5 0 1 1 0 5 2.5 2.5 0 0 1 0-5zM8 1.5v2M8 12.5v2M1.5 8h2M12.5 8h2M3.4 3.4l1.4 1.4M11.2 11.2l1.4 1.4M3.4 12.6l1.4-1.4M11.2 4.8l1.4-1.4',
 };
 
 export function Sidebar({ route, onConnect }: { route: Route; onConnect: () => void }) {
   const { t } = useTranslation();
   const counts = useFleet((s) => s.counts);
+  const runningJobs = useFleet((s) => s.jobStats.running);
   const current = sectionOf(route);
   const items: { id: Section; badge?: string }[] = [
     { id: 'overview' },
     { id: 'agents', badge: `${counts.agentsOnline}/${counts.agentsTotal}` },
     { id: 'servers', badge: `${counts.serversUp}/${counts.serversTotal}` },
+    { id: 'jobs', badge: runningJobs > 0 ? String(runningJobs) : undefined },
+    { id: 'settings' },
   ];
   return (
     <aside className="sidebar">
@@ -45,7 +51,7 @@ export function Sidebar({ route, onConnect }: { route: Route; onConnect: () => v
           {items.map((item) => (
             <li key={item.id}>
               <a
-                href={routeHref({ view: item.id })}
+                href={routeHref({ view: item.id } as Route)}
                 className={`nav-item${current === item.id ? ' active' : ''}`}
                 aria-current={current === item.id ? 'page' : undefined}
                 data-testid={`nav-${item.id}`}

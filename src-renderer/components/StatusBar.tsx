@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import { useConnection, useConsole, useFleet } from '../state/context';
+import { BrokerStatusItem } from './BrokerStatus';
 
-/** Bottom bar: gateway state and address, agents connected, violations, console link. */
+/** Bottom bar: gateway state and address, agents connected, violations, broker, console link. */
 export function StatusBar() {
   const { t } = useTranslation();
   const status = useFleet((s) => s.status);
@@ -42,6 +43,16 @@ export function StatusBar() {
             {t('status.violations', { count: gateway.violations })}
           </span>
         </>
+      )}
+      {status?.broker && <BrokerStatusItem broker={status.broker} />}
+      {status && status.configOutbox > 0 && (
+        <span
+          className="sb-item sb-warn"
+          data-testid="status-outbox"
+          title={t('broker.outbox', { count: status.configOutbox })}
+        >
+          {t('status.outbox', { count: status.configOutbox })}
+        </span>
       )}
       <span className="sb-spacer" />
       {status && <span className="sb-item sb-muted">{t(`status.mode.${status.mode}`)}</span>}

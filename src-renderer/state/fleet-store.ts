@@ -11,6 +11,7 @@ import type {
   FleetDelta,
   FleetSnapshot,
   HubStatus,
+  JobView,
   PresenceState,
   ServerView,
 } from '../../src-shared/fleet';
@@ -26,6 +27,16 @@ export interface FleetCounts {
   serversUnknown: number;
 }
 
+/**
+ * Job figures derived from the jobs map, kept in step incrementally (a batch touches a few jobs, not
+ * the whole retained history). `runningByAgent` only holds agents with at least one running job.
+ */
+export interface JobStats {
+  running: number;
+  failed: number;
+  runningByAgent: ReadonlyMap<string, number>;
+}
+
 export interface FleetState {
   /** False until the first snapshot arrived. */
   loaded: boolean;
@@ -35,6 +46,12 @@ export interface FleetState {
   agents: ReadonlyMap<string, AgentView>;
   servers: ReadonlyMap<string, ServerView>;
   counts: FleetCounts;
+  /**
+   * Running jobs and the retained history, keyed by `JobView.key`. The hub bounds the history and
+   * says what it dropped (`removedJobs`), so this map never grows past what the hub retains.
+   */
+  jobs: ReadonlyMap<string, JobView>;
+  jobStats: JobStats;
   /** Last failure to fetch a snapshot (shown while nothing is loaded); cleared by the next snapshot. */
   syncError: string | null;
   setSyncError(message: string | null): void;
@@ -69,6 +86,46 @@ function bump(counts: FleetCounts, kind: 'agents' | 'servers', presence: Presenc
   }
 }
 
+const EMPTY_JOB_STATS: JobStats = { running: 0, failed: 0, runningByAgent: new Map() };
+
+/** Mutable accumulator for one batch: copies `runningByAgent` on first write only. */
+class JobStatsDraft {
+  running: number;
+  failed: number;
+  private byAgent: ReadonlyMap<string, number>;
+  private copied = false;
+  constructor(from: JobStats) {
+    this.running = from.running;
+    this.failed = from.failed;
+    this.byAgent = from.runningByAgent;
+  }
+  add(job: JobView, by: 1 | -1): void {
+    if (job.state === 'failed') this.failed += by;
+    if (job.state !== 'running') return;
+    this.running += by;
+    if (!this.copied) {
+      this.byAgent = new Map(this.byAgent);
+      this.copied = true;
+    }
+    const map = this.byAgent as Map<string, number>;
+    const next = (map.get(job.agentId) ?? 0) + by;
+    if (next > 0) map.set(job.agentId, next);
+    else map.delete(job.agentId);
+  }
+  done(previous: JobStats): JobStats {
+    if (!this.copied && this.running === previous.running && this.failed === previous.failed) {
+      return previous;
+    }
+    return { running: this.running, failed: this.failed, runningByAgent: this.byAgent };
+  }
+}
+
+export function countJobs(jobs: Iterable<JobView>): JobStats {
+  const draft = new JobStatsDraft(EMPTY_JOB_STATS);
+  for (const j of jobs) draft.add(j, 1);
+  return draft.done(EMPTY_JOB_STATS);
+}
+
 export function countFleet(agents: Iterable<AgentView>, servers: Iterable<ServerView>): FleetCounts {
   const counts = { ...EMPTY_COUNTS };
   for (const a of agents) bump(counts, 'agents', a.presence, 1);
@@ -84,6 +141,8 @@ export function createFleetStore(): FleetStore {
     agents: new Map(),
     servers: new Map(),
     counts: EMPTY_COUNTS,
+    jobs: new Map(),
+    jobStats: EMPTY_JOB_STATS,
     syncError: null,
 
     setSyncError(message) {
@@ -93,6 +152,8 @@ export function createFleetStore(): FleetStore {
     applySnapshot(snapshot) {
       const agents = new Map(snapshot.agents.map((a) => [a.agentId, a]));
       const servers = new Map(snapshot.servers.map((s) => [s.serverId, s]));
+      // `?? []`: a hub older than the jobs contract sends no jobs field.
+      const jobs = new Map((snapshot.jobs ?? []).map((j) => [j.key, j]));
       set({
         loaded: true,
         seq: snapshot.seq,
@@ -100,6 +161,8 @@ export function createFleetStore(): FleetStore {
         agents,
         servers,
         counts: countFleet(agents.values(), servers.values()),
+        jobs,
+        jobStats: countJobs(jobs.values()),
         syncError: null,
       });
     },
@@ -141,7 +204,40 @@ export function createFleetStore(): FleetStore {
           servers.delete(id);
         }
       }
-      set({ seq: delta.seq, agents, servers, counts, status: delta.status ?? state.status });
+      let jobs = state.jobs as Map<string, JobView>;
+      let jobStats = state.jobStats;
+      const changedJobs = delta.jobs ?? [];
+      const removedJobs = delta.removedJobs ?? [];
+      if (changedJobs.length > 0 || removedJobs.length > 0) {
+        jobs = new Map(jobs);
+        const draft = new JobStatsDraft(jobStats);
+        for (const j of changedJobs) {
+          const old = jobs.get(j.key);
+          // Progress updates of a running job are the common case: they change no count.
+          if (!old || old.state !== j.state || old.agentId !== j.agentId) {
+            if (old) draft.add(old, -1);
+            draft.add(j, 1);
+          }
+          jobs.set(j.key, j);
+        }
+        for (const key of removedJobs) {
+          const old = jobs.get(key);
+          if (!old) continue;
+          draft.add(old, -1);
+          jobs.delete(key);
+        }
+        jobStats = draft.done(jobStats);
+      }
+      // One set() for the whole batch: agents, servers, jobs and status render together.
+      set({
+        seq: delta.seq,
+        agents,
+        servers,
+        counts,
+        jobs,
+        jobStats,
+        status: delta.status ?? state.status,
+      });
       return true;
     },
   }));

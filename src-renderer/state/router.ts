@@ -1,11 +1,18 @@
 /**
  * Tiny hash router (works from file:// in Electron and behind the headless server alike):
- * #/overview, #/agents, #/agents/<id>, #/servers, #/servers/<id>.
+ * #/overview, #/agents, #/agents/<id>, #/servers, #/servers/<id>, #/jobs, #/jobs/<tab>, #/jobs/<tab>/<agentId>,
+ * #/settings.
  */
 import { useSyncExternalStore } from 'react';
 
+/** The Jobs view's tabs; part of the address so the overview tiles can link straight to one. */
+export type JobTab = 'running' | 'recent' | 'failed';
+export const JOB_TABS: readonly JobTab[] = ['running', 'recent', 'failed'];
+
 export type Route =
   | { view: 'overview' }
+  | { view: 'jobs'; tab?: JobTab; agent?: string }
+  | { view: 'settings' }
   | { view: 'agents' }
   | { view: 'servers' }
   | { view: 'agent'; id: string }
@@ -16,6 +23,15 @@ export function parseRoute(hash: string): Route {
   const decoded = id ? safeDecode(id) : undefined;
   if (section === 'agents') return decoded ? { view: 'agent', id: decoded } : { view: 'agents' };
   if (section === 'servers') return decoded ? { view: 'server', id: decoded } : { view: 'servers' };
+  if (section === 'jobs') {
+    const tab = JOB_TABS.find((x) => x === decoded);
+    if (!tab) return { view: 'jobs' };
+    // The agent id may contain '/', so take everything after the tab.
+    const rest = hash.replace(/^#\/?/, '').split('/').slice(2).join('/');
+    const agent = rest ? safeDecode(rest) : undefined;
+    return agent ? { view: 'jobs', tab, agent } : { view: 'jobs', tab };
+  }
+  if (section === 'settings') return { view: 'settings' };
   return { view: 'overview' };
 }
 
@@ -33,7 +49,11 @@ export function routeHref(route: Route): string {
       return '#/overview';
     case 'agents':
     case 'servers':
+    case 'settings':
       return `#/${route.view}`;
+    case 'jobs':
+      if (route.agent) return `#/jobs/${route.tab ?? 'recent'}/${encodeURIComponent(route.agent)}`;
+      return route.tab ? `#/jobs/${route.tab}` : '#/jobs';
     case 'agent':
       return `#/agents/${encodeURIComponent(route.id)}`;
     case 'server':

@@ -8,8 +8,8 @@ import type {
   RequestChannel,
   RequestOutput,
 } from '../../src-shared/console-api';
-import type { PreloadApi } from '../../src-shared/console-channels';
-import { PRELOAD_GLOBAL } from '../../src-shared/console-channels';
+import type { ConsoleErrorCode, PreloadApi } from '../../src-shared/console-channels';
+import { ConsoleError, PRELOAD_GLOBAL } from '../../src-shared/console-channels';
 import type { ConnectionState, ConsoleTransport } from './types';
 
 /** The preload object, when the page runs inside the Electron window. */
@@ -22,6 +22,29 @@ export function getPreloadApi(): PreloadApi | undefined {
 
 /** Electron prefixes errors thrown by ipcMain handlers with "Error invoking remote method '…': Error: ". */
 const REMOTE_PREFIX = /^Error invoking remote method '[^']*': (?:\w*Error: )?/;
+/**
+ * The preload rejects with `[code] text` (src-main/electron/ipc-result.ts ipcError): contextBridge
+ * keeps only an Error's `message`, so the code travels inside it. Some engines prepend "Error: ".
+ */
+const CODE_PREFIX = /^(?:\w*Error: )?\[(bad_request|unknown_channel|forbidden|internal)\] /;
+
+/**
+ * Turn whatever a preload call rejected with into a ConsoleError whose message is fit for the
+ * operator: the `[code] ` prefix becomes `code`, Electron's "Error invoking remote method" noise goes.
+ * A message without a known code is kept whole, as an `internal` error.
+ */
+export function toConsoleError(error: unknown): ConsoleError {
+  if (error instanceof ConsoleError) return error;
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = raw.replace(REMOTE_PREFIX, '');
+  const match = CODE_PREFIX.exec(message);
+  const code = (match?.[1] ?? 'internal') as ConsoleErrorCode;
+  const text = match ? message.slice(match[0].length) : message;
+  const result = new ConsoleError(code, text);
+  // Keep the original for devtools (`cause` is not a constructor parameter of ConsoleError).
+  Object.defineProperty(result, 'cause', { value: error, enumerable: false, configurable: true });
+  return result;
+}
 
 export function createIpcTransport(preload: PreloadApi): ConsoleTransport {
   const state: ConnectionState = { status: 'open', attempt: 0 };
@@ -32,8 +55,7 @@ export function createIpcTransport(preload: PreloadApi): ConsoleTransport {
       try {
         return (await fn(input)) as RequestOutput<K>;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new Error(message.replace(REMOTE_PREFIX, ''), { cause: error });
+        throw toConsoleError(error);
       }
     },
     on<E extends EventChannel>(event: E, listener: (payload: ConsoleEvents[E]) => void): () => void {

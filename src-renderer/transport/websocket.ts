@@ -17,8 +17,8 @@ import type {
   RequestChannel,
   RequestOutput,
 } from '../../src-shared/console-api';
-import { ConsoleError } from '../../src-shared/console-api';
-import { BRIDGE_PATH } from '../../src-shared/console-channels';
+// console-channels, not console-api: the latter imports zod, which must stay out of the renderer bundle.
+import { BRIDGE_PATH, ConsoleError } from '../../src-shared/console-channels';
 import type { ConnectionState, ConsoleTransport } from './types';
 
 export const TOKEN_STORAGE_KEY = 'agent-centralizer.bridge-token';

@@ -1,4 +1,6 @@
 import { useTranslation } from 'react-i18next';
+import { AgentJobsCard } from '../components/AgentJobsCard';
+import { ConfigCard } from '../components/ConfigCard';
 import { BackLink, Field, Fields, PresenceCard } from '../components/DetailParts';
 import { MetricsPanel } from '../components/MetricsPanel';
 import { PresenceBadge } from '../components/PresenceBadge';
@@ -105,7 +107,11 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
         />
       </div>
       <MetricsPanel metrics={server?.metrics} />
-      <PresenceLog kind="agent" log={detail.data?.presenceLog ?? []} />
+      <AgentJobsCard agentId={agent.agentId} />
+      <div className="detail-grid">
+        <ConfigCard agent={agent} />
+        <PresenceLog kind="agent" log={detail.data?.presenceLog ?? []} />
+      </div>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AgentView } from '../../src-shared/fleet';
+import { BrokerNotices } from '../components/BrokerStatus';
 import { ConnectPanel } from '../components/ConnectPanel';
 import { useFormat } from '../i18n/format';
 import { useNow } from '../state/clock';
@@ -41,6 +42,7 @@ export function OverviewView() {
   const now = useNow();
   const counts = useFleet((s) => s.counts);
   const agents = useFleet((s) => s.agents);
+  const jobStats = useFleet((s) => s.jobStats);
 
   const recentlyOffline = useMemo(() => {
     // Keep the top N in one pass instead of sorting the whole fleet.
@@ -64,6 +66,7 @@ export function OverviewView() {
           <p className="muted">{t('overview.subtitle')}</p>
         </div>
       </header>
+      <BrokerNotices />
       <div className="tiles">
         <Tile
           testId="tile-online"
@@ -102,6 +105,26 @@ export function OverviewView() {
           })}
           tone={counts.serversDown > 0 ? 'bad' : 'neutral'}
           href={routeHref({ view: 'servers' })}
+        />
+        <Tile
+          testId="tile-jobs-running"
+          label={t('overview.tiles.jobsRunning')}
+          value={fmt.number(jobStats.running)}
+          detail={
+            jobStats.running > 0
+              ? t('overview.tiles.jobsRunningOn', { count: jobStats.runningByAgent.size })
+              : undefined
+          }
+          tone="neutral"
+          href={routeHref({ view: 'jobs', tab: 'running' })}
+        />
+        <Tile
+          testId="tile-jobs-failed"
+          label={t('overview.tiles.jobsFailed')}
+          value={fmt.number(jobStats.failed)}
+          detail={t('overview.tiles.jobsFailedDetail')}
+          tone={jobStats.failed > 0 ? 'bad' : 'neutral'}
+          href={routeHref({ view: 'jobs', tab: 'failed' })}
         />
       </div>
       <div className="overview-columns">

@@ -7,11 +7,13 @@ import type {
   RequestInput,
   RequestOutput,
 } from '../../../src-shared/console-api';
+import type { BrokerStatus } from '../../../src-shared/broker-protocol';
 import type {
   AgentView,
   FleetDelta,
   FleetSnapshot,
   HubStatus,
+  JobView,
   MetricsView,
   ServerView,
 } from '../../../src-shared/fleet';
@@ -101,6 +103,33 @@ export function server(id: string, overrides: Partial<ServerView> = {}): ServerV
     reason: 'agent_online',
     agentIds: [],
     onlineAgents: 1,
+    ...overrides,
+  };
+}
+
+export function job(agentId: string, jobId: string, overrides: Partial<JobView> = {}): JobView {
+  return {
+    key: `${agentId}/${jobId}`,
+    jobId,
+    agentId,
+    name: jobId,
+    state: 'running',
+    startedAt: T0 - 30_000,
+    updatedAt: T0 - 1_000,
+    ...overrides,
+  };
+}
+
+export function brokerStatus(overrides: Partial<BrokerStatus> = {}): BrokerStatus {
+  return {
+    state: 'connected',
+    reason: null,
+    reasonText: null,
+    detail: null,
+    since: T0 - 600_000,
+    url: 'amqp://hub:***@mq.example:5672/%2F',
+    attempts: 0,
+    nextRetryAt: null,
     ...overrides,
   };
 }
