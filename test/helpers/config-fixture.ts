@@ -5,7 +5,7 @@ import {
   type AgentFacts,
   type ConfigPersistence,
 } from '../../src-main/hub/configs/config-service';
-import type { JsonObject } from '../../src-main/hub/configs/json-doc';
+import type { JsonObject } from '../../src-shared/json-doc';
 import { silentLogger } from '../../src-main/hub/logger';
 
 export function memoryPersistence(): ConfigPersistence & {

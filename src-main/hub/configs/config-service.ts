@@ -32,7 +32,7 @@ import type {
 } from '../../../src-shared';
 import { MAX_CONFIG_BYTES } from '../../../src-shared';
 import type { Logger } from '../logger';
-import { jsonDiff, jsonEqual, mergeLayers, mergePatch, type JsonObject } from './json-doc';
+import { jsonDiff, jsonEqual, mergeLayers, mergePatch, type JsonObject } from '../../../src-shared/json-doc';
 
 export const MAX_REVISIONS_KEPT = 10;
 export const MAX_LEDGER_KEPT = 20;
