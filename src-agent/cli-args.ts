@@ -10,6 +10,12 @@ import { parseArgs } from 'node:util';
 import { AGENT_WS_PATH, AgentIdSchema, LabelsSchema, describeZodError } from '../src-shared/agent-protocol';
 import { checkAmqpUrl } from './broker-link';
 import { normalizeHubUrl } from './client';
+import {
+  MAX_CONFIG_SCHEMA_BYTES,
+  REFERENCE_CONFIG_SCHEMA,
+  loadConfigSchemaFile,
+  type JsonSchema,
+} from './config-schema';
 
 export const AGENT_USAGE = `Usage: node dist/main/agent.js --url URL --token TOKEN [options]
        node dist/main/agent.js run [--name NAME] [options] -- COMMAND [ARGS...]
@@ -29,12 +35,19 @@ Options (each also read from the environment variable in brackets; the flag wins
                       [AGENT_AMQP_URL, else RABBITMQ_URL]; prefer the variable (command lines are public)
   --config-file FILE  where the applied configuration is written; default STATE_DIR/config.json [AGENT_CONFIG_FILE]
   --topology-prefix P use P.events, P.commands, P.agent.<id> instead of centralizer.* (tests) [CENTRALIZER_TOPOLOGY_PREFIX]
+  --config-schema FILE  declare this JSON Schema (a JSON object, at most ${MAX_CONFIG_SCHEMA_BYTES} bytes as compact
+                      JSON) for this agent's configuration instead of the built-in one [AGENT_CONFIG_SCHEMA]
+  --no-config-schema  declare no configuration schema [AGENT_CONFIG_SCHEMA=none]
   -h, --help          print this help
   -v, --version       print the agent version
 
-Configuration: a config message newer than the revision in the config file is validated, written
-atomically ({revision, appliedAt, config}), acknowledged and reported "applied"; an older one is
-ignored. A config with "reject": true or a string "rejectReason" is refused and reported "rejected".
+Configuration arrives from RabbitMQ (with --amqp-url) or, when the hub has no broker, over the
+WebSocket; both go through the same steps. A config newer than the revision in the config file is
+checked against the declared schema, written atomically ({revision, appliedAt, config}), acknowledged
+and reported "applied"; an older one is ignored (the one in force is reported again over the
+WebSocket). A config with "reject": true or a string "rejectReason" is refused and reported "rejected".
+The built-in schema: logLevel (debug|info|warn|error), metricsLabels {name: string},
+jobs {name: {command, schedule}}, reject / rejectReason (test hooks); other keys are allowed.
 
 agent run: runs COMMAND (no shell) as a job and publishes its events (started, then finished or
 failed with the exit code) to the broker; needs --amqp-url (or the variables) and the agent id (--id
@@ -61,6 +74,10 @@ export interface AgentCliConfig {
   amqpUrl?: string;
   configFile: string;
   topologyPrefix?: string;
+  /** JSON Schema declared in hello (and checked on every configuration); undefined: none. */
+  configSchema?: JsonSchema;
+  /** Where the schema came from: "built-in", the file, or "none". */
+  configSchemaSource: string;
 }
 
 export type ParsedArgs = { help: true } | { version: true } | { config: AgentCliConfig };
@@ -192,6 +209,8 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         'amqp-url': { type: 'string' },
         'config-file': { type: 'string' },
         'topology-prefix': { type: 'string' },
+        'config-schema': { type: 'string' },
+        'no-config-schema': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -253,6 +272,8 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const amqpUrl = brokerUrl(values['amqp-url'], env);
   const configFile = resolve(pick(values['config-file'], 'AGENT_CONFIG_FILE') ?? join(stateDir, CONFIG_FILE));
 
+  const schema = configSchema(values['config-schema'], values['no-config-schema'], env);
+
   return {
     config: {
       url,
@@ -263,12 +284,39 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       stateDir,
       ...(amqpUrl ? { amqpUrl } : {}),
       configFile,
+      ...(schema.schema ? { configSchema: schema.schema } : {}),
+      configSchemaSource: schema.source,
       ...(() => {
         const prefix = topologyPrefix(values['topology-prefix'], env);
         return prefix ? { topologyPrefix: prefix } : {};
       })(),
     },
   };
+}
+
+/**
+ * --no-config-schema → none; --config-schema FILE → that file; else AGENT_CONFIG_SCHEMA ("none" or a
+ * file); else the built-in schema. The file must hold a JSON object of at most MAX_CONFIG_SCHEMA_BYTES.
+ */
+function configSchema(
+  file: string | undefined,
+  none: boolean | undefined,
+  env: NodeJS.ProcessEnv,
+): { schema?: JsonSchema; source: string } {
+  if (none && file !== undefined) {
+    throw new UsageError('--config-schema and --no-config-schema cannot be used together');
+  }
+  if (none) return { source: 'none' };
+  const chosen = pickFrom(env)(file, 'AGENT_CONFIG_SCHEMA');
+  if (file !== undefined && !chosen) throw new UsageError('--config-schema: missing the file name');
+  if (chosen === undefined) return { schema: REFERENCE_CONFIG_SCHEMA, source: 'built-in' };
+  if (file === undefined && /^(none|off|false|0)$/i.test(chosen)) return { source: 'none' };
+  const path = resolve(chosen);
+  try {
+    return { schema: loadConfigSchemaFile(path), source: path };
+  } catch (error) {
+    throw new UsageError(`--config-schema: ${(error as Error).message}`);
+  }
 }
 
 const ID_FILE = 'agent-id';

@@ -18,6 +18,7 @@ import {
 } from './cli-args';
 import { ConfigApplier, FileConfigStore, type StoredConfig } from './config-apply';
 import { ConfigConsumer } from './config-consumer';
+import { agentConfigValidator } from './config-schema';
 import { EventPublisher } from './event-publisher';
 import { createMetricsSampler } from './metrics';
 import { runJob } from './run-job';
@@ -81,23 +82,13 @@ async function runMain(argv: string[]): Promise<number> {
 function startBroker(
   config: AgentCliConfig & { amqpUrl: string },
   agentId: string,
-  initial: StoredConfig | null,
+  applier: ConfigApplier,
   store: FileConfigStore,
-  client: AgentClient,
 ): { stop: () => Promise<void> } {
   const names = agentTopologyNames(config.topologyPrefix);
   // Two connections: under a memory/disk alarm RabbitMQ blocks the publishing one, configs keep flowing.
   const link = new BrokerLink({ url: config.amqpUrl, name: `agent ${agentId}`, connections: 2, log });
   const publisher = new EventPublisher(link, { names, log });
-  const applier = new ConfigApplier({
-    agentId,
-    store,
-    initial,
-    onApplied: (state) => {
-      client.setConfigRevision(state.revision);
-      client.sendHeartbeat();
-    },
-  });
   const consumer = new ConfigConsumer(link, publisher, [applier], { names, log });
   publisher.start();
   consumer.start();
@@ -158,6 +149,16 @@ async function main(): Promise<number> {
     log(`${(error as Error).message}; starting without a configuration (revision 0)`);
   }
 
+  // One applier for both paths (RabbitMQ and WebSocket): a revision applied over one is not newer on the other.
+  const applier = new ConfigApplier({
+    agentId,
+    store,
+    initial,
+    validate: agentConfigValidator(config.configSchema),
+    // Called only after a configuration was applied, long after `client` exists.
+    onApplied: (state) => client.configApplied(state.revision),
+  });
+
   const sampler = createMetricsSampler();
   const client = new AgentClient({
     url: config.url,
@@ -171,12 +172,19 @@ async function main(): Promise<number> {
       agentVersion: AGENT_VERSION,
       labels: config.labels,
       configRevision: initial?.revision ?? 0,
+      ...(config.configSchema ? { configSchema: config.configSchema } : {}),
     },
     metrics: () => sampler.sample(),
+    configApplier: applier,
   });
 
   const where = redactUrl(config.url);
   log(`agent ${agentId} (${config.name}) v${AGENT_VERSION}, hub ${where}`);
+  log(
+    config.configSchema
+      ? `configuration schema: ${config.configSchemaSource}; config file ${store.file}`
+      : `no configuration schema declared; config file ${store.file}`,
+  );
   const describe: Partial<Record<ClientState, string>> = {
     connecting: `connecting to ${where}`,
     handshaking: 'connected, hello sent',
@@ -197,6 +205,14 @@ async function main(): Promise<number> {
         : `disconnected (${why})`,
     );
   });
+  client.on('config', (r) => {
+    const rev = r.revision === undefined ? 'without a revision' : `revision ${r.revision}`;
+    if (r.outcome === 'applied') log(`config ${rev} applied (websocket)`);
+    else if (r.outcome === 'rejected') log(`config ${rev} rejected (websocket): ${r.reason}`);
+    else if (r.outcome === 'ignored')
+      log(`config (websocket): ${r.reason}${r.reported ? '; reported again' : ''}`);
+    else log(`config frame ${rev} not usable (websocket): ${r.reason}`);
+  });
   client.on('hubError', (frame) => {
     log(`hub rejected a message: ${frame.code}: ${frame.message} (violations ${frame.violations})`);
   });
@@ -206,6 +222,8 @@ async function main(): Promise<number> {
     if (client.state === 'connecting') return;
     // Other errors can repeat on every sample or retry; say each distinct one once in a row.
     if (error.message === lastError) return;
+    // Config frames are logged by the "config" listener above.
+    if (error.message.startsWith('ignored config frame')) return;
     lastError = error.message;
     log(`error: ${error.message}`);
   });
@@ -214,7 +232,7 @@ async function main(): Promise<number> {
   });
 
   const amqpUrl = config.amqpUrl;
-  const broker = amqpUrl ? startBroker({ ...config, amqpUrl }, agentId, initial, store, client) : undefined;
+  const broker = amqpUrl ? startBroker({ ...config, amqpUrl }, agentId, applier, store) : undefined;
 
   const code = await new Promise<number>((resolveExit) => {
     let shuttingDown = false;

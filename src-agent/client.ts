@@ -7,6 +7,11 @@
  * socket closes → reconnect with capped exponential backoff and full jitter, unless the close code
  * says not to (REPLACED, UNSUPPORTED_PROTOCOL) or `stop()` was called.
  *
+ * Configuration over the WebSocket (the hub's path when it has no broker): with a `configApplier`, a
+ * `config` frame goes through the same ConfigApplier decision as a RabbitMQ delivery (config-apply.ts:
+ * latest wins, validate, store durably), then the client sends a `heartbeat` with the new revision
+ * and answers `config.report` on the socket. Without one, `config` frames are ignored.
+ *
  * Robustness: every frame from the hub is parsed without throwing and validated with
  * HubMessageSchema; anything else is ignored. A connection that never gets a `welcome`, or stops
  * receiving the hub's protocol-level pings, is terminated and re-established (half-open TCP).
@@ -27,7 +32,10 @@ import {
   type HelloInput,
   type Metrics,
   type Welcome,
+  type WsConfigReport,
 } from '../src-shared/agent-protocol';
+import type { ConfigReport } from '../src-shared/broker-protocol';
+import type { ConfigApplier, ConfigDecision } from './config-apply';
 import type { MetricsProvider } from './metrics';
 
 export type AgentIdentity = Omit<HelloInput, 'type' | 'protocol'>;
@@ -61,6 +69,24 @@ export interface AgentClientOptions {
   welcomeTimeoutMs?: number;
   /** Injected randomness (tests). */
   random?: () => number;
+  /**
+   * Applies `config` frames from the hub (the same ConfigApplier the broker consumer uses, so a
+   * revision applied over one path is "not newer" on the other). Its `onApplied` is called for every
+   * applied configuration; the client itself updates its revision and sends the heartbeat.
+   * Without it, `config` frames are ignored.
+   */
+  configApplier?: ConfigApplier;
+}
+
+/** What happened to a `config` frame received over the WebSocket. */
+export interface WsConfigOutcome {
+  outcome: 'applied' | 'rejected' | 'ignored' | 'invalid';
+  /** Absent when the frame had no usable revision. */
+  revision?: number;
+  /** Why it was refused / ignored. */
+  reason?: string;
+  /** Whether a `config.report` was sent for it. */
+  reported: boolean;
 }
 
 export type ClientState =
@@ -98,6 +124,8 @@ export interface AgentClientEvents {
   hubError: [frame: ErrorFrame];
   /** A `metrics` message was sent. */
   metrics: [metrics: Metrics];
+  /** A `config` frame was handled (only with `configApplier`). */
+  config: [result: WsConfigOutcome];
   /** Transport errors, ignored frames, metrics provider failures. Only emitted when someone listens. */
   error: [error: Error];
   /** The client gave up or was stopped; `reason` says which. */
@@ -113,6 +141,13 @@ const PENALTY_CLOSE = new Set<number>([
   CloseCode.HELLO_TIMEOUT,
 ]);
 const PENALTY_HTTP = new Set<number>([400, 401, 403, 404, 426]);
+
+/**
+ * Largest frame read from the hub. Well above the 256 KiB a configuration may have, so a
+ * configuration the agent does not accept is read and answered `rejected` instead of the socket being
+ * closed with 1009 (after which the hub would resend it on every reconnect).
+ */
+export const MAX_HUB_FRAME_BYTES = 1024 * 1024;
 
 /** Skip a metrics sample rather than queue more when the socket is this far behind. */
 const MAX_BUFFERED_BYTES = 64 * 1024;
@@ -178,6 +213,9 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     metricsSkipped: 0,
     hubErrors: 0,
     ignored: 0,
+    configsApplied: 0,
+    configsRejected: 0,
+    configsIgnored: 0,
   };
 
   constructor(options: AgentClientOptions) {
@@ -187,7 +225,14 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     const hello = HelloSchema.safeParse({ type: 'hello', protocol: PROTOCOL_VERSION, ...options.identity });
     if (!hello.success) throw new TypeError(`invalid agent identity: ${describeZodError(hello.error)}`);
     this.hello = hello.data;
-    this.configRevision = this.hello.configRevision;
+    const helloBytes = Buffer.byteLength(JSON.stringify(this.hello));
+    if (helloBytes > AGENT_LIMITS.maxHelloBytes) {
+      throw new TypeError(
+        `hello would be ${helloBytes} bytes, more than the ${AGENT_LIMITS.maxHelloBytes} the hub accepts ` +
+          '(configSchema too large?)',
+      );
+    }
+    this.configRevision = Math.max(this.hello.configRevision, options.configApplier?.revision ?? 0);
   }
 
   get state(): ClientState {
@@ -210,6 +255,21 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
   /** The configuration revision reported in later metrics and the next hello. */
   setConfigRevision(revision: number): void {
     if (Number.isInteger(revision) && revision >= 0) this.configRevision = revision;
+  }
+
+  get currentConfigRevision(): number {
+    return this.configRevision;
+  }
+
+  /**
+   * A configuration was applied (over either path): report `revision` from now on and send a heartbeat
+   * so the hub sees it at once. A second call with the same revision does nothing, so the broker
+   * path's onApplied and the WebSocket path can both call it.
+   */
+  configApplied(revision: number): void {
+    if (!Number.isInteger(revision) || revision < 0 || revision === this.configRevision) return;
+    this.configRevision = revision;
+    this.sendHeartbeat();
   }
 
   /**
@@ -272,7 +332,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
         headers: { Authorization: `Bearer ${this.options.token}` },
         handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
         perMessageDeflate: false,
-        maxPayload: AGENT_LIMITS.maxFrameBytes,
+        maxPayload: MAX_HUB_FRAME_BYTES,
         followRedirects: false,
       });
     } catch (error) {
@@ -288,7 +348,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
       this.counters.connects++;
       this.setState('handshaking');
       this.safeEmit('connected');
-      this.send(ws, { ...this.hello, configRevision: this.configRevision });
+      this.send(ws, { ...this.hello, configRevision: this.configRevision }, AGENT_LIMITS.maxHelloBytes);
       this.welcomeTimer = setTimeout(() => {
         this.emitError(new Error('no welcome from the hub in time; reconnecting'));
         ws.terminate();
@@ -297,7 +357,10 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     ws.on('message', (data, isBinary) => {
       if (this.ws !== ws) return;
       if (isBinary) return this.ignore('binary frame');
-      this.onMessage(ws, data.toString());
+      const bytes = Array.isArray(data)
+        ? data.reduce((n, b) => n + b.length, 0)
+        : (data as Buffer | ArrayBuffer).byteLength;
+      this.onMessage(ws, data.toString(), bytes);
     });
     ws.on('ping', () => this.armLiveness(ws));
     ws.on('error', (error) => {
@@ -365,13 +428,19 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
 
   // ---- hub frames ---------------------------------------------------------------------------------
 
-  private onMessage(ws: WebSocket, text: string): void {
+  private onMessage(ws: WebSocket, text: string, byteLength: number): void {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       return this.ignore('frame is not JSON');
     }
+    // A `config` frame goes to the applier even when it fails the schema: if its revision is readable,
+    // the hub gets a `rejected` report saying why (a config that is too large, or not an object).
+    if (typeof json === 'object' && json !== null && (json as { type?: unknown }).type === 'config') {
+      return this.onConfig(json, byteLength);
+    }
+    if (byteLength > AGENT_LIMITS.maxFrameBytes) return this.ignore(`frame of ${byteLength} bytes`);
     const parsed = HubMessageSchema.safeParse(json);
     if (!parsed.success) {
       const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
@@ -383,9 +452,72 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
       this.counters.hubErrors++;
       this.safeEmit('hubError', message);
     } else {
-      // WebSocket configuration delivery is handled by a later change; until then it is ignored.
-      this.ignore('config over WebSocket not handled yet');
+      this.onConfig(message, byteLength);
     }
+  }
+
+  /** Decide with the shared ConfigApplier, then heartbeat (new revision) and `config.report`. */
+  private onConfig(frame: unknown, byteLength: number): void {
+    const applier = this.options.configApplier;
+    if (!applier) return this.ignore('config frame, but this client applies no configuration');
+    void (async () => {
+      let decision: ConfigDecision = await applier.handleWs(frame, byteLength);
+      // No queue to requeue to: a failed write is retried once at once; a second failure is a refusal.
+      if (decision.action === 'requeue') decision = await applier.handleWs(frame, byteLength);
+      this.carryOut(applier, decision);
+    })().catch((error: unknown) =>
+      this.emitError(new Error(`config not handled: ${asError(error).message}`)),
+    );
+  }
+
+  private carryOut(applier: ConfigApplier, decision: ConfigDecision): void {
+    if (decision.action !== 'ack') {
+      this.counters.configsIgnored++;
+      const reason = decision.reason;
+      this.emitError(new Error(`ignored config frame: ${reason}`));
+      this.safeEmit('config', {
+        outcome: 'invalid',
+        ...(decision.action === 'requeue' ? { revision: decision.revision } : {}),
+        reason,
+        reported: false,
+      });
+      return;
+    }
+    const { revision } = decision;
+    if (decision.outcome === 'ignored') {
+      this.counters.configsIgnored++;
+      const reported = decision.repeat ? this.sendReport(decision.repeat) : false;
+      this.safeEmit('config', { outcome: 'ignored', revision, reason: decision.reason, reported });
+    } else if (decision.outcome === 'applied') {
+      this.counters.configsApplied++;
+      // Heartbeat first, then the report: the hub sees the revision the agent runs before the ledger closes.
+      this.configApplied(revision);
+      applier.announce(decision.state);
+      const reported = this.sendReport(decision.report);
+      this.safeEmit('config', { outcome: 'applied', revision, reported });
+    } else {
+      this.counters.configsRejected++;
+      const reported = this.sendReport(decision.report);
+      this.safeEmit('config', { outcome: 'rejected', revision, reason: decision.reason, reported });
+    }
+  }
+
+  /**
+   * `config.report` on the current socket: the one the config came on, or (when that one dropped while
+   * the configuration was being written) its successor once `hello` has been sent on it.
+   */
+  private sendReport(report: ConfigReport): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    if (this.stateValue !== 'online' && this.stateValue !== 'handshaking') return false;
+    const frame: WsConfigReport = {
+      type: 'config.report',
+      revision: report.revision,
+      status: report.status,
+      ...(report.error !== undefined ? { error: report.error } : {}),
+      ts: report.ts,
+    };
+    return this.send(ws, frame);
   }
 
   private onWelcome(ws: WebSocket, welcome: Welcome): void {
@@ -468,10 +600,10 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     }
   }
 
-  private send(ws: WebSocket, message: object): boolean {
+  private send(ws: WebSocket, message: object, limit: number = AGENT_LIMITS.maxMessageBytes): boolean {
     const text = JSON.stringify(message);
-    if (Buffer.byteLength(text) > AGENT_LIMITS.maxMessageBytes) {
-      this.emitError(new Error(`message not sent: larger than ${AGENT_LIMITS.maxMessageBytes} bytes`));
+    if (Buffer.byteLength(text) > limit) {
+      this.emitError(new Error(`message not sent: larger than ${limit} bytes`));
       return false;
     }
     try {

@@ -1,14 +1,22 @@
 /**
  * Applying configuration messages (src-shared/broker-protocol.ts ConfigMessageSchema) on an agent.
  *
- * `ConfigApplier.handle(body)` decides what happens to one delivery; the consumer (config-consumer.ts)
- * carries the decision out (ack / reject / requeue, then the report):
+ * One decision logic for both transports. `ConfigApplier.handle(body)` decides what happens to one
+ * RabbitMQ delivery and the consumer (config-consumer.ts) carries it out (ack / reject / requeue, then
+ * the report); `ConfigApplier.handleWs(frame)` decides on a `config` frame received over the WebSocket
+ * and AgentClient carries it out (`config.report` on the socket). Calls are serialized per agent, so a
+ * revision arriving over both paths at once is applied once and the other copy is "not newer".
  *
- *   not JSON, fails the schema, too large, names another agent → reject without requeue (dead letter)
- *   revision ≤ the one we run (or one we already rejected)      → ack, ignored: latest wins
+ *   not JSON, fails the schema, too large, names another agent → reject without requeue (dead letter);
+ *     over the WebSocket, when the frame still has a usable revision newer than ours: `rejected`
+ *     with that reason instead (there is no dead letter, and the hub's ledger must close)
+ *   revision < the one we run (or one we already rejected)      → ack, ignored: latest wins
+ *   revision = the one we run / the last one we refused         → ack, ignored, with `repeat`: the same
+ *     report again (sent by the WebSocket path so the hub's ledger can close; the broker path only acks)
  *   the validator refuses it                                    → ack, report `rejected` with the reason
  *   stored (file written atomically / kept in memory)           → ack, report `applied`, onApplied()
- *   storing failed the first time                               → requeue (one more try)
+ *   storing failed the first time                               → requeue (one more try; over the
+ *     WebSocket the client retries at once)
  *   storing failed again                                        → ack, report `rejected` with the error
  *
  * The default validator refuses a config with `"reject": true` or a string `"rejectReason"`, so tests
@@ -18,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { describeZodError } from '../src-shared/agent-protocol';
+import { WsConfigSchema, describeZodError } from '../src-shared/agent-protocol';
 import {
   ConfigMessageSchema,
   MAX_BROKER_MESSAGE_BYTES,
@@ -139,7 +147,14 @@ export function parseStoredConfig(text: string, where = 'config file'): StoredCo
 
 export type ConfigDecision =
   | { action: 'reject'; reason: string }
-  | { action: 'ack'; outcome: 'ignored'; revision: number; reason: string }
+  | {
+      action: 'ack';
+      outcome: 'ignored';
+      revision: number;
+      reason: string;
+      /** Set when the revision is the one in force (`applied`) or the last one refused: say so again. */
+      repeat?: ConfigReport;
+    }
   | { action: 'ack'; outcome: 'applied'; revision: number; report: ConfigReport; state: StoredConfig }
   | { action: 'ack'; outcome: 'rejected'; revision: number; report: ConfigReport; reason: string }
   | { action: 'requeue'; revision: number; reason: string };
@@ -150,8 +165,13 @@ export interface ConfigApplierOptions {
   /** Revision in force at start (from the stored file). Default 0. */
   initial?: StoredConfig | null;
   validate?: ConfigValidator;
-  /** Called (by the consumer, through announce()) after a stored configuration was acked. */
+  /** Called (by the consumer or the client, through announce()) after a configuration was stored. */
   onApplied?: (state: StoredConfig) => void;
+  /**
+   * Largest configuration message accepted, bytes (RabbitMQ body or WebSocket frame). Default
+   * MAX_BROKER_MESSAGE_BYTES (256 KiB), the contract's limit.
+   */
+  maxMessageBytes?: number;
 }
 
 export class ConfigApplier {
@@ -159,6 +179,9 @@ export class ConfigApplier {
   private currentValue: StoredConfig | null;
   /** Highest revision we refused: an older one arriving later must not be applied either. */
   private rejectedUpTo = 0;
+  /** The last revision refused and why, to say it again when the same revision comes back. */
+  private lastRejected?: { revision: number; reason: string };
+  private chain: Promise<unknown> = Promise.resolve();
   private readonly writeFailures = new Map<number, number>();
   private readonly validate: ConfigValidator;
 
@@ -177,54 +200,125 @@ export class ConfigApplier {
     return this.currentValue;
   }
 
-  /** Decide and apply one delivery. Never throws. */
-  async handle(body: Buffer): Promise<ConfigDecision> {
-    if (body.length > MAX_BROKER_MESSAGE_BYTES) {
-      return {
+  /** Largest configuration message accepted, bytes. */
+  get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? MAX_BROKER_MESSAGE_BYTES;
+  }
+
+  /** Decide and apply one RabbitMQ delivery. Never throws. */
+  handle(body: Buffer): Promise<ConfigDecision> {
+    const max = this.maxMessageBytes;
+    if (body.length > max) {
+      return Promise.resolve({
         action: 'reject',
-        reason: `message of ${body.length} bytes exceeds ${MAX_BROKER_MESSAGE_BYTES}`,
-      };
+        reason: `message of ${body.length} bytes exceeds the ${max} bytes this agent accepts`,
+      });
     }
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
-      return { action: 'reject', reason: 'body is not valid JSON' };
+      return Promise.resolve({ action: 'reject', reason: 'body is not valid JSON' });
     }
     const parsed = ConfigMessageSchema.safeParse(json);
-    if (!parsed.success)
-      return { action: 'reject', reason: `invalid config message: ${describeZodError(parsed.error)}` };
+    if (!parsed.success) {
+      return Promise.resolve({
+        action: 'reject',
+        reason: `invalid config message: ${describeZodError(parsed.error)}`,
+      });
+    }
     const message = parsed.data;
     if (message.agentId !== this.agentId) {
-      return { action: 'reject', reason: `config message is for agent "${message.agentId}"` };
+      return Promise.resolve({
+        action: 'reject',
+        reason: `config message is for agent "${message.agentId}"`,
+      });
     }
-    const { revision } = message;
+    return this.serial(() => this.decide(message.revision, message));
+  }
+
+  /**
+   * Decide and apply one `config` frame from the WebSocket (`frame`: the parsed JSON, `byteLength`:
+   * the frame's size). Never throws. A frame whose revision is readable but whose content is not
+   * acceptable (too large, `config` not an object…) is refused with a report, like a validator refusal.
+   */
+  handleWs(frame: unknown, byteLength: number): Promise<ConfigDecision> {
+    const raw =
+      typeof frame === 'object' && frame !== null ? (frame as { revision?: unknown }).revision : undefined;
+    const revision = typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0 ? raw : undefined;
+    const refuse = (reason: string): Promise<ConfigDecision> =>
+      revision === undefined
+        ? Promise.resolve({ action: 'reject', reason })
+        : this.serial(() => this.decide(revision, null, reason));
+    const max = this.maxMessageBytes;
+    if (byteLength > max) {
+      return refuse(
+        `configuration message of ${byteLength} bytes exceeds the ${max} bytes this agent accepts`,
+      );
+    }
+    if (revision === undefined) {
+      return refuse(`config frame without a valid revision (got ${JSON.stringify(raw) ?? 'none'})`);
+    }
+    const config = (frame as { config?: unknown }).config;
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      return refuse(`"config" must be a JSON object, got ${describeJsonType(config)}`);
+    }
+    const parsed = WsConfigSchema.safeParse(frame);
+    if (!parsed.success) return refuse(`invalid config message: ${describeZodError(parsed.error)}`);
+    const { issuedAt } = parsed.data;
+    return this.serial(() =>
+      this.decide(revision, {
+        type: 'config',
+        agentId: this.agentId,
+        revision,
+        issuedAt,
+        config: parsed.data.config,
+      }),
+    );
+  }
+
+  /** One decision at a time per agent: a save in progress must finish before the next revision check. */
+  private serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(run, run);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The shared rule: latest wins, validate, store, report. `problem`: refuse with this reason. */
+  private async decide(
+    revision: number,
+    message: ConfigMessage | null,
+    problem?: string,
+  ): Promise<ConfigDecision> {
     const floor = Math.max(this.revision, this.rejectedUpTo);
     if (revision <= floor) {
-      return {
+      const ignored = {
         action: 'ack',
         outcome: 'ignored',
         revision,
         reason: `revision ${revision} is not newer than ${floor}; ignored`,
-      };
+      } as const;
+      if (revision === this.revision) {
+        return { ...ignored, repeat: configReport(this.agentId, revision, 'applied') };
+      }
+      if (revision === this.lastRejected?.revision) {
+        return {
+          ...ignored,
+          repeat: configReport(this.agentId, revision, 'rejected', this.lastRejected.reason),
+        };
+      }
+      return ignored;
     }
 
-    let refusal: string | null;
-    try {
-      refusal = await this.validate(message.config, message);
-    } catch (error) {
-      refusal = `validator failed: ${(error as Error).message}`;
+    let refusal: string | null = problem ?? null;
+    if (refusal === null && message) {
+      try {
+        refusal = await this.validate(message.config, message);
+      } catch (error) {
+        refusal = `validator failed: ${(error as Error).message}`;
+      }
     }
-    if (refusal !== null) {
-      this.rejectedUpTo = revision;
-      return {
-        action: 'ack',
-        outcome: 'rejected',
-        revision,
-        reason: refusal,
-        report: configReport(this.agentId, revision, 'rejected', refusal),
-      };
-    }
+    if (refusal !== null || !message) return this.refused(revision, refusal ?? 'refused');
 
     const state: StoredConfig = { revision, appliedAt: Date.now(), config: message.config };
     try {
@@ -235,14 +329,7 @@ export class ConfigApplier {
       this.writeFailures.set(revision, failures);
       if (failures < 2) return { action: 'requeue', revision, reason: why };
       this.writeFailures.delete(revision);
-      this.rejectedUpTo = revision;
-      return {
-        action: 'ack',
-        outcome: 'rejected',
-        revision,
-        reason: why,
-        report: configReport(this.agentId, revision, 'rejected', why),
-      };
+      return this.refused(revision, why);
     }
     this.writeFailures.clear();
     this.currentValue = state;
@@ -255,6 +342,18 @@ export class ConfigApplier {
     };
   }
 
+  private refused(revision: number, reason: string): ConfigDecision {
+    this.rejectedUpTo = revision;
+    this.lastRejected = { revision, reason };
+    return {
+      action: 'ack',
+      outcome: 'rejected',
+      revision,
+      reason,
+      report: configReport(this.agentId, revision, 'rejected', reason),
+    };
+  }
+
   /** Tell the owner (WebSocket client: revision + heartbeat) about an applied configuration; called after the ack. */
   announce(state: StoredConfig): void {
     try {
@@ -263,4 +362,11 @@ export class ConfigApplier {
       // a listener must not undo an applied configuration
     }
   }
+}
+
+function describeJsonType(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
 }

@@ -3,7 +3,13 @@
  *
  *   node dist/main/simulator.js --url ws://127.0.0.1:8765 --token XYZ --count 1000 [--prefix sim]
  *                               [--hosts H] [--interval-jitter] [--rate 200]
+ *                               [--schema] [--reject N]
  *                               [--amqp-url amqp://… [--jobs] [--job-interval SEC] [--consume-config]]
+ *
+ * Configuration: every virtual agent applies `config` frames sent over the WebSocket (the hub's path
+ * without a broker) with the reference agent's apply logic, kept in memory, and answers
+ * `config.report`; `--schema` declares the reference agent's configuration schema in hello, and
+ * `--reject N` makes the first N agents refuse every configuration.
  *
  * With a broker: `--jobs` makes every virtual agent run a fake job now and then (started → progress
  * 25/50/75 → finished, about 10 % failed with exit code 1), published as JobEvents; `--consume-config`
@@ -27,6 +33,7 @@ import { BrokerLink, agentTopologyNames, checkAmqpUrl } from './broker-link';
 import { AgentClient, normalizeHubUrl, redactUrl, type BackoffOptions } from './client';
 import { ConfigApplier, MemoryConfigStore, type ConfigValidator } from './config-apply';
 import { ConfigConsumer } from './config-consumer';
+import { REFERENCE_CONFIG_SCHEMA, agentConfigValidator, type JsonSchema } from './config-schema';
 import { EventPublisher, jobEvent } from './event-publisher';
 
 export interface SimulatorOptions {
@@ -50,6 +57,13 @@ export interface SimulatorOptions {
   labels?: Record<string, string>;
   /** RabbitMQ side (fake jobs, configuration consumers). Omitted: WebSocket only. */
   broker?: SimulatorBrokerOptions;
+  /**
+   * Declare a configuration schema in every hello (true: the reference agent's) and refuse
+   * configurations that do not match it. Default: none.
+   */
+  configSchema?: boolean | JsonSchema;
+  /** The first N agents (by index) refuse every configuration (`--reject N`). Default 0. */
+  rejectFirst?: number;
 }
 
 export interface SimulatedJobOptions {
@@ -71,7 +85,7 @@ export interface SimulatorBrokerOptions {
   jobs?: boolean | SimulatedJobOptions;
   /** Consume and apply configurations for every virtual agent (in memory). */
   consumeConfig?: boolean;
-  /** Replaces the default validator ("reject": true / "rejectReason"). */
+  /** Replaces the default validator ("reject": true / "rejectReason" / the declared schema). */
   validateConfig?: ConfigValidator;
   backoff?: { initialMs?: number; maxMs?: number };
 }
@@ -100,7 +114,10 @@ export interface SimulatorHandle {
   readonly clients: readonly AgentClient[];
   /** The shared broker connection, when `broker` was given. */
   readonly brokerLink?: BrokerLink;
-  /** One per virtual agent, when `broker.consumeConfig` is on (revision in force: `.revision`). */
+  /**
+   * One per virtual agent (revision in force: `.revision`), used for configurations over the WebSocket
+   * and, with `broker.consumeConfig`, from RabbitMQ.
+   */
   readonly configAppliers: readonly ConfigApplier[];
   stats(): SimulatorStats;
   /** Resolves once every agent has been started (connect attempts issued, not necessarily online). */
@@ -260,9 +277,24 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     (_, i) => new FakeHost(`${prefix}-host-${String(i + 1).padStart(hostWidth, '0')}`),
   );
   let disconnects = 0;
+  const schema = options.configSchema === true ? REFERENCE_CONFIG_SCHEMA : options.configSchema || undefined;
+  // Built once (the schema's compiled validator is shared by the whole fleet).
+  const validate = options.broker?.validateConfig ?? agentConfigValidator(schema);
+  const rejectFirst = Math.max(0, Math.floor(options.rejectFirst ?? 0));
+  const wsConfigs = { applied: 0, rejected: 0 };
+  const appliers: ConfigApplier[] = [];
   const clients = Array.from({ length: count }, (_, i) => {
     const host = hosts[i % hostCount] as FakeHost;
     const agentId = `${prefix}-${String(i + 1).padStart(idWidth, '0')}`;
+    const refusal = `simulated agent ${agentId} refuses configurations (--reject)`;
+    const applier = new ConfigApplier({
+      agentId,
+      store: new MemoryConfigStore(),
+      validate: i < rejectFirst ? () => refusal : validate,
+      // Called only after a configuration was applied, long after `client` exists.
+      onApplied: (state) => client.configApplied(state.revision),
+    });
+    appliers.push(applier);
     const client = new AgentClient({
       url,
       token: options.token,
@@ -275,12 +307,18 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
         agentVersion: `${AGENT_VERSION}-sim`,
         labels: { simulated: 'true', ...options.labels },
         configRevision: 0,
+        ...(schema ? { configSchema: schema } : {}),
       },
       metrics: () => host.sample(),
       metricsJitter: options.intervalJitter ? 0.1 : 0,
       backoff: options.backoff,
+      configApplier: applier,
     });
     client.on('disconnected', () => disconnects++);
+    client.on('config', (r) => {
+      if (r.outcome === 'applied') wsConfigs.applied++;
+      else if (r.outcome === 'rejected') wsConfigs.rejected++;
+    });
     // Errors are counted by state; a listener keeps them from being thrown.
     client.on('error', () => undefined);
     return client;
@@ -289,7 +327,6 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
   // ---- broker side: one connection for the whole fleet ----
   const stamp = (line: string): void => log(`${new Date().toISOString()} simulator: ${line}`);
   const jobCounters = { started: 0, finished: 0, failed: 0 };
-  const appliers: ConfigApplier[] = [];
   const jobTimers = new Set<NodeJS.Timeout>();
   const runningJobs = new Map<string, { agentId: string; jobId: string; name: string; startedAt: number }>();
   let link: BrokerLink | undefined;
@@ -310,20 +347,7 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     publisher = new EventPublisher(link, { names, log: stamp, maxQueued: Math.max(10_000, count * 20) });
     publisher.start();
     if (brokerOptions.consumeConfig) {
-      for (const client of clients) {
-        appliers.push(
-          new ConfigApplier({
-            agentId: client.agentId,
-            store: new MemoryConfigStore(),
-            validate: brokerOptions.validateConfig,
-            onApplied: (state) => {
-              client.setConfigRevision(state.revision);
-              client.sendHeartbeat();
-            },
-          }),
-        );
-      }
-      // No line per configuration: a bulk change to a thousand agents would flood the log.
+      // The same appliers as the WebSocket path. No line per configuration: a bulk change to a thousand agents would flood the log.
       consumer = new ConfigConsumer(link, publisher, appliers, { names });
       consumer.start();
     }
@@ -418,8 +442,8 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
       jobsFailed: jobCounters.failed,
       eventsConfirmed: publisher?.counters.confirmed ?? 0,
       eventsPending: publisher?.pending ?? 0,
-      configsApplied: consumer?.counters.applied ?? 0,
-      configsRejected: consumer?.counters.rejected ?? 0,
+      configsApplied: (consumer?.counters.applied ?? 0) + wsConfigs.applied,
+      configsRejected: (consumer?.counters.rejected ?? 0) + wsConfigs.rejected,
     };
     for (const client of clients) {
       const c = client.stats();
@@ -442,6 +466,9 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
             `${new Date().toISOString()} simulator: connected ${s.online}/${s.total} ` +
               `(connecting ${s.connecting}, retrying ${s.backoff}, stopped ${s.stopped}, not started ${s.total - s.started}); ` +
               `metrics sent ${s.metricsSent}, disconnects ${s.disconnects}` +
+              (!link && s.configsApplied + s.configsRejected > 0
+                ? `; configs applied ${s.configsApplied}, rejected ${s.configsRejected}`
+                : '') +
               (link
                 ? `; broker ${link.state}, jobs ${s.jobsStarted} (finished ${s.jobsFinished}, failed ${s.jobsFailed}), ` +
                   `events confirmed ${s.eventsConfirmed} (pending ${s.eventsPending}), ` +
@@ -453,7 +480,9 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
 
   log(
     `${new Date().toISOString()} simulator: ${count} agents on ${hostCount} hosts → ${redactUrl(url)} ` +
-      `(starting ${rate}/s${options.intervalJitter ? ', interval jitter on' : ''})`,
+      `(starting ${rate}/s${options.intervalJitter ? ', interval jitter on' : ''}` +
+      `${schema ? ', config schema declared' : ''}` +
+      `${rejectFirst ? `, the first ${Math.min(rejectFirst, count)} refuse configurations` : ''})`,
   );
 
   let stopPromise: Promise<void> | undefined;
@@ -518,6 +547,9 @@ Runs N virtual agents in one process against an Agent Centralizer hub.
   --hosts H           number of distinct host names (default: N/5, several agents per server)
   --interval-jitter   spread each agent's metrics sends (±10 % of the hub's interval)
   --rate R            agents started per second (default 200)
+  --schema            declare the reference agent's configuration schema in hello (and refuse
+                      configurations that do not match it) [SIM_SCHEMA=1]
+  --reject N          the first N agents (by index) refuse every configuration [SIM_REJECT]
   --amqp-url URL      RabbitMQ for --jobs / --consume-config [AGENT_AMQP_URL, else RABBITMQ_URL]
   --jobs              every agent runs a fake job now and then (started, progress 25/50/75, finished;
                       about 10 % fail with exit code 1), published as job events [SIM_JOBS=1]
@@ -525,6 +557,9 @@ Runs N virtual agents in one process against an Agent Centralizer hub.
   --job-step-ms MS    time between two events of a job (default 2000) [SIM_JOB_STEP_MS]
   --consume-config    apply configurations from each agent's queue (in memory; a config with
                       "reject": true or a string "rejectReason" is refused) [SIM_CONSUME_CONFIG=1]
+
+Configurations sent over the WebSocket (a hub without a broker) are always applied the same way (in
+memory) and answered with config.report.
   --topology-prefix P broker names P.* instead of centralizer.* [CENTRALIZER_TOPOLOGY_PREFIX]
   -h, --help          print this help
 `;
@@ -548,6 +583,8 @@ function runCli(argv: string[]): void {
         hosts: { type: 'string' },
         'interval-jitter': { type: 'boolean' },
         rate: { type: 'string' },
+        schema: { type: 'boolean' },
+        reject: { type: 'string' },
         'amqp-url': { type: 'string' },
         jobs: { type: 'boolean' },
         'job-interval': { type: 'string' },
@@ -591,6 +628,8 @@ function runCli(argv: string[]): void {
     v && v.trim() !== '' ? v.trim() : undefined;
   const jobs = values.jobs ?? envFlag('SIM_JOBS');
   const consumeConfig = values['consume-config'] ?? envFlag('SIM_CONSUME_CONFIG');
+  const declareSchema = values.schema ?? envFlag('SIM_SCHEMA');
+  const rejectFirst = int('reject', values.reject ?? nonEmpty(env.SIM_REJECT), 0, count);
   const amqpUrl = nonEmpty(values['amqp-url']) ?? nonEmpty(env.AGENT_AMQP_URL) ?? nonEmpty(env.RABBITMQ_URL);
   const topologyPrefix = nonEmpty(values['topology-prefix']) ?? nonEmpty(env.CENTRALIZER_TOPOLOGY_PREFIX);
   const jobIntervalRaw = values['job-interval'] ?? nonEmpty(env.SIM_JOB_INTERVAL);
@@ -624,6 +663,8 @@ function runCli(argv: string[]): void {
     hosts: int('hosts', values.hosts, 1, count),
     intervalJitter: values['interval-jitter'] ?? false,
     connectRatePerSec: int('rate', values.rate, 1, 100_000),
+    configSchema: declareSchema,
+    rejectFirst,
     ...((jobs || consumeConfig) && amqpUrl
       ? {
           broker: {
@@ -644,6 +685,7 @@ function runCli(argv: string[]): void {
       const s = sim.stats();
       process.stderr.write(
         `${new Date().toISOString()} simulator: stopped; ${s.metricsSent} metrics sent, ${s.welcomes} welcomes` +
+          `, configs applied ${s.configsApplied}, rejected ${s.configsRejected}` +
           (sim.brokerLink ? `, ${s.jobsStarted} jobs, ${s.eventsConfirmed} events confirmed\n` : '\n'),
       );
       process.exit(0);

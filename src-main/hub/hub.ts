@@ -153,7 +153,13 @@ export function createHub(options: HubOptions): Hub {
         .catch((error: unknown) =>
           logger.warn('could not declare agent queue yet', { agentId, error: String(error) }),
         );
+      const known = fleet.known(agentId);
+      if (known) registry.rememberAgent(known);
+      // Over the WebSocket path, an agent that runs an older revision gets the newest one now.
+      configs.agentConnected(agentId);
     },
+    onConfigReport: (agentId, report) =>
+      configs.report(agentId, report.revision, report.status, report.error),
   });
 
   const handleAgentEvent = (event: AgentEvent): void => {
@@ -168,6 +174,7 @@ export function createHub(options: HubOptions): Hub {
         revision: event.revision,
         error: event.error,
       });
+    configs.report(event.agentId, event.revision, event.status, event.error);
   };
 
   /** Operator mistakes (invalid config, unknown profile…) come back as a clear bad_request. */

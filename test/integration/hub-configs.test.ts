@@ -172,10 +172,10 @@ describe('an agent offline while its configuration changes', () => {
           const d = await waitFor(
             async () => {
               const c = await detail(t, agentId);
-              return c.status === 'in_sync' ? c : undefined;
+              return c.status === 'in_sync' && c.ledger[0]?.state === 'applied' ? c : undefined;
             },
             15_000,
-            'in sync',
+            'in sync and reported',
           );
           expect(d.reportedRevision).toBe(3);
           expect(d.effective).toEqual({ logLevel: 'debug' });

@@ -232,7 +232,7 @@ export class ConfigService {
       let validator = this.validators.get(schema);
       try {
         if (!validator) {
-          validator = new Validator(schema as never, '2020-12', false);
+          validator = new Validator(structuredClone(schema) as never, '2020-12', false);
           this.validators.set(schema, validator);
         }
         const result = validator.validate(config);

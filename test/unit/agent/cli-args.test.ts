@@ -9,6 +9,7 @@ import {
   parseRunArgs,
   resolveAgentId,
 } from '../../../src-agent/cli-args';
+import { MAX_CONFIG_SCHEMA_BYTES, REFERENCE_CONFIG_SCHEMA } from '../../../src-agent/config-schema';
 
 let dir: string;
 beforeEach(() => {
@@ -61,6 +62,8 @@ describe('parseAgentArgs', () => {
       labels: { a: '1', b: '2' },
       stateDir: dir,
       configFile: join(dir, 'config.json'),
+      configSchema: REFERENCE_CONFIG_SCHEMA,
+      configSchemaSource: 'built-in',
     });
     expect(config(['--id', 'flag-id', '--label', 'c=3'], env)).toMatchObject({
       id: 'flag-id',
@@ -87,6 +90,57 @@ describe('parseAgentArgs', () => {
   ])('rejects %j', (argv, message) => {
     expect(() => parseAgentArgs(argv, {})).toThrow(UsageError);
     expect(() => parseAgentArgs(argv, {})).toThrow(message);
+  });
+
+  it('declares the built-in schema, a schema file (--config-schema / AGENT_CONFIG_SCHEMA), or none', () => {
+    const base = ['--url', 'ws://h:1', '--token', 't'];
+    const file = join(dir, 'schema.json');
+    const custom = { type: 'object', properties: { port: { type: 'integer' } } };
+    writeFileSync(file, JSON.stringify(custom, null, 2));
+    expect(config(base).configSchema).toBe(REFERENCE_CONFIG_SCHEMA);
+    expect(config([...base, '--config-schema', file])).toMatchObject({
+      configSchema: custom,
+      configSchemaSource: file,
+    });
+    expect(config(base, { AGENT_CONFIG_SCHEMA: file }).configSchema).toEqual(custom);
+    const none = config([...base, '--no-config-schema'], { AGENT_CONFIG_SCHEMA: file });
+    expect(none.configSchema).toBeUndefined();
+    expect(none.configSchemaSource).toBe('none');
+    expect(config(base, { AGENT_CONFIG_SCHEMA: 'none' }).configSchema).toBeUndefined();
+    // The flag wins over the variable.
+    expect(config([...base, '--config-schema', file], { AGENT_CONFIG_SCHEMA: 'none' }).configSchema).toEqual(
+      custom,
+    );
+    expect(AGENT_USAGE).toContain('--config-schema FILE');
+    expect(AGENT_USAGE).toContain('--no-config-schema');
+  });
+
+  it.each([
+    ['an array', '[{"type":"object"}]', /must hold a JSON object.*not an array/],
+    ['a string', '"object"', /must hold a JSON object.*not string/],
+    ['null', 'null', /not null/],
+    ['not JSON', '{ type: object', /not valid JSON/],
+    [
+      'too large',
+      JSON.stringify({ type: 'object', description: 'x'.repeat(MAX_CONFIG_SCHEMA_BYTES) }),
+      new RegExp(`at most ${MAX_CONFIG_SCHEMA_BYTES}`),
+    ],
+  ])('refuses a schema file holding %s', (_what, text, message) => {
+    const file = join(dir, 'schema.json');
+    writeFileSync(file, text);
+    const argv = ['--url', 'ws://h:1', '--token', 't', '--config-schema', file];
+    expect(() => parseAgentArgs(argv, {})).toThrow(UsageError);
+    expect(() => parseAgentArgs(argv, {})).toThrow(message);
+  });
+
+  it('refuses a missing schema file and --config-schema with --no-config-schema', () => {
+    const base = ['--url', 'ws://h:1', '--token', 't'];
+    expect(() => parseAgentArgs([...base, '--config-schema', join(dir, 'nope.json')], {})).toThrow(
+      /cannot read .*ENOENT/,
+    );
+    expect(() =>
+      parseAgentArgs([...base, '--config-schema', join(dir, 'x.json'), '--no-config-schema'], {}),
+    ).toThrow(/cannot be used together/);
   });
 
   it('has --help and --version', () => {

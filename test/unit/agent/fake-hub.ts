@@ -16,6 +16,8 @@ import {
   type Hello,
   type Metrics,
   type Welcome,
+  type WsConfig,
+  type WsConfigReport,
 } from '../../../src-shared/agent-protocol';
 
 export interface FakeHubOptions {
@@ -35,6 +37,8 @@ export interface HubConnection {
   invalid: string[];
   hello?: Hello;
   metrics: { at: number; message: Metrics }[];
+  /** `config.report` messages, in arrival order. */
+  reports: WsConfigReport[];
   closed: Promise<{ code: number; reason: string }>;
   close?: { code: number; reason: string };
 }
@@ -105,6 +109,7 @@ export class FakeHub {
       messages: [],
       invalid: [],
       metrics: [],
+      reports: [],
       closed: new Promise((resolve) => (resolveClosed = resolve)),
     };
     this.connections.push(conn);
@@ -122,6 +127,8 @@ export class FakeHub {
           if (this.options.sendWelcome !== false) ws.send(JSON.stringify(this.welcome()));
         } else if (message.type === 'metrics') {
           conn.metrics.push({ at: Date.now(), message });
+        } else if (message.type === 'config.report') {
+          conn.reports.push(message);
         }
       }
       this.notify();
@@ -132,6 +139,16 @@ export class FakeHub {
       this.notify();
     });
     this.notify();
+  }
+
+  /** Send a `config` frame (or any raw text / object) to one connection. */
+  sendConfig(conn: HubConnection, revision: number, config: Record<string, unknown>): void {
+    const frame: WsConfig = { type: 'config', revision, issuedAt: Date.now(), config };
+    conn.ws.send(JSON.stringify(frame));
+  }
+
+  sendRaw(conn: HubConnection, message: unknown): void {
+    conn.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
   private notify(): void {
