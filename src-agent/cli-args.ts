@@ -132,6 +132,20 @@ const defaultStateDir = (flag: string | undefined, env: NodeJS.ProcessEnv): stri
   resolve(pickFrom(env)(flag, 'AGENT_STATE_DIR') ?? join(os.homedir(), '.agent-centralizer-agent'));
 
 /** `agent run [options] -- COMMAND [ARGS…]` (argv without node, script and "run"). */
+/** `key=value` pairs (from repeated --label flags or AGENT_LABELS) → validated labels. */
+export function parseLabels(pairs: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    if (pair.trim() === '') continue;
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--label: expected key=value, got ${JSON.stringify(pair)}`);
+    labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  const checked = LabelsSchema.safeParse(labels);
+  if (!checked.success) throw new UsageError(`--label: ${describeZodError(checked.error)}`);
+  return checked.data;
+}
+
 export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedRunArgs {
   const dash = argv.indexOf('--');
   const optionArgs = dash === -1 ? argv : argv.slice(0, dash);
@@ -257,16 +271,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
 
   const name = (pick(values.name, 'AGENT_NAME') ?? os.hostname() ?? 'agent').slice(0, 128) || 'agent';
 
-  const labelPairs = values.label ?? (env.AGENT_LABELS ? env.AGENT_LABELS.split(',') : []);
-  const labels: Record<string, string> = {};
-  for (const pair of labelPairs) {
-    if (pair.trim() === '') continue;
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--label: expected key=value, got ${JSON.stringify(pair)}`);
-    labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-  }
-  const checkedLabels = LabelsSchema.safeParse(labels);
-  if (!checkedLabels.success) throw new UsageError(`--label: ${describeZodError(checkedLabels.error)}`);
+  const labels = parseLabels(values.label ?? (env.AGENT_LABELS ? env.AGENT_LABELS.split(',') : []));
 
   const stateDir = defaultStateDir(values['state-dir'], env);
   const amqpUrl = brokerUrl(values['amqp-url'], env);
@@ -280,7 +285,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       token,
       id,
       name,
-      labels: checkedLabels.data,
+      labels,
       stateDir,
       ...(amqpUrl ? { amqpUrl } : {}),
       configFile,

@@ -32,6 +32,7 @@ import { AGENT_WS_PATH, type Disk, type Metrics } from '../src-shared/agent-prot
 import { BrokerLink, agentTopologyNames, checkAmqpUrl } from './broker-link';
 import { AgentClient, normalizeHubUrl, redactUrl, type BackoffOptions } from './client';
 import { ConfigApplier, MemoryConfigStore, type ConfigValidator } from './config-apply';
+import { parseLabels } from './cli-args';
 import { ConfigConsumer } from './config-consumer';
 import { REFERENCE_CONFIG_SCHEMA, agentConfigValidator, type JsonSchema } from './config-schema';
 import { EventPublisher, jobEvent } from './event-publisher';
@@ -544,6 +545,7 @@ Runs N virtual agents in one process against an Agent Centralizer hub.
   --token TOKEN       agent token [CENTRALIZER_TOKEN]
   --count N           number of virtual agents (1–100000)
   --prefix P          agent id / host name prefix (default "sim")
+  --label K=V         label on every virtual agent, repeatable
   --hosts H           number of distinct host names (default: N/5, several agents per server)
   --interval-jitter   spread each agent's metrics sends (±10 % of the hub's interval)
   --rate R            agents started per second (default 200)
@@ -580,6 +582,7 @@ function runCli(argv: string[]): void {
         token: { type: 'string' },
         count: { type: 'string' },
         prefix: { type: 'string' },
+        label: { type: 'string', multiple: true },
         hosts: { type: 'string' },
         'interval-jitter': { type: 'boolean' },
         rate: { type: 'string' },
@@ -655,11 +658,19 @@ function runCli(argv: string[]): void {
     fail('--topology-prefix may contain letters, digits, ".", "_" and "-"');
   }
 
+  let labels: Record<string, string>;
+  try {
+    labels = parseLabels(values.label ?? []);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+
   const sim = startSimulator({
     url: url as string,
     token: token as string,
     count,
     prefix,
+    labels,
     hosts: int('hosts', values.hosts, 1, count),
     intervalJitter: values['interval-jitter'] ?? false,
     connectRatePerSec: int('rate', values.rate, 1, 100_000),

@@ -9,6 +9,9 @@ import { useConsole, useFleet } from './state/context';
 import { useRoute, type Route } from './state/router';
 import { AgentDetailView } from './views/AgentDetailView';
 import { AgentsView } from './views/AgentsView';
+import { AuditView } from './views/AuditView';
+import { BulkView } from './views/BulkView';
+import { ProfilesView } from './views/ProfilesView';
 import { JobsView } from './views/JobsView';
 import { OverviewView } from './views/OverviewView';
 import { ServerDetailView } from './views/ServerDetailView';
@@ -32,6 +35,12 @@ function CurrentView({ route }: { route: Route }) {
       return <JobsView key={route.agent ?? ''} tab={route.tab ?? 'recent'} initialAgent={route.agent} />;
     case 'settings':
       return <SettingsView />;
+    case 'profiles':
+      return <ProfilesView />;
+    case 'bulk':
+      return <BulkView />;
+    case 'audit':
+      return <AuditView />;
   }
 }
 

@@ -228,7 +228,7 @@ export function createHub(options: HubOptions): Hub {
     },
     sendConfig: async ({ agentId, config }) => configCall(() => configs.setOverride(agentId, config)),
     getAgentConfig: async ({ agentId }) => configs.detail(agentId),
-    validateConfig: async ({ agentId, config }) => configs.validate(agentId, config),
+    validateConfig: async ({ agentId, config }) => configs.validateOverride(agentId, config),
     resendConfig: async ({ agentId }) => configCall(() => configs.resend(agentId)),
     listProfiles: async () => configs.listProfiles(),
     saveProfile: async (profile) => configCall(() => configs.saveProfile(profile)),

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { useFleet } from '../state/context';
 import { routeHref, type Route } from '../state/router';
 
-type Section = 'overview' | 'agents' | 'servers' | 'jobs' | 'settings';
+type Section = 'overview' | 'agents' | 'servers' | 'jobs' | 'profiles' | 'bulk' | 'audit' | 'settings';
 
 function sectionOf(route: Route): Section {
   if (route.view === 'agent') return 'agents';
@@ -15,6 +15,9 @@ const ICONS: Record<Section, string> = {
   agents: 'M8 2a3 3 0 1 1 0 6 3 3 0 0 1 0-6zM2.5 14c.5-3 2.7-4.5 5.5-4.5s5 1.5 5.5 4.5z',
   servers: 'M2 2.5h12v4H2zM2 9.5h12v4H2zM4.5 4.5h.01M4.5 11.5h.01',
   jobs: 'M2.5 3.5h11M2.5 8h11M2.5 12.5h6M11 11l1.5 1.5L15 10',
+  profiles: 'M3 2.5h10v11H3zM5.5 5.5h5M5.5 8h5M5.5 10.5h3',
+  bulk: 'M2 3h5v4H2zM9 3h5v4H9zM2 9h5v4H2zM9 9h5v4H9zM7 5h2M7 11h2',
+  audit: 'M4 1.5h6l3 3v10H4zM10 1.5v3h3M6 8h5M6 10.5h5',
   settings:
     'M8 5.5a2.5 2.5 0 1 1 0 5 2.5 2.5 0 0 1 0-5zM8 1.5v2M8 12.5v2M1.5 8h2M12.5 8h2M3.4 3.4l1.4 1.4M11.2 11.2l1.4 1.4M3.4 12.6l1.4-1.4M11.2 4.8l1.4-1.4',
 };
@@ -23,12 +26,20 @@ export function Sidebar({ route, onConnect }: { route: Route; onConnect: () => v
   const { t } = useTranslation();
   const counts = useFleet((s) => s.counts);
   const runningJobs = useFleet((s) => s.jobStats.running);
+  const activeBulks = useFleet((s) => {
+    let n = 0;
+    for (const b of s.bulks.values()) if (!b.done) n++;
+    return n;
+  });
   const current = sectionOf(route);
   const items: { id: Section; badge?: string }[] = [
     { id: 'overview' },
     { id: 'agents', badge: `${counts.agentsOnline}/${counts.agentsTotal}` },
     { id: 'servers', badge: `${counts.serversUp}/${counts.serversTotal}` },
     { id: 'jobs', badge: runningJobs > 0 ? String(runningJobs) : undefined },
+    { id: 'profiles' },
+    { id: 'bulk', badge: activeBulks > 0 ? String(activeBulks) : undefined },
+    { id: 'audit' },
     { id: 'settings' },
   ];
   return (

@@ -6,6 +6,7 @@
  * Maps are replaced (copy-on-write) when they change so selectors see a new identity.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { BulkView, ConfigStatus } from '../../src-shared/config-management';
 import type {
   AgentView,
   FleetDelta,
@@ -37,6 +38,17 @@ export interface JobStats {
   runningByAgent: ReadonlyMap<string, number>;
 }
 
+/** Agents per configuration status (kept in step like the presence counts). */
+export type ConfigCounts = Record<ConfigStatus, number>;
+
+export const EMPTY_CONFIG_COUNTS: ConfigCounts = { none: 0, in_sync: 0, pending: 0, failed: 0, drift: 0 };
+
+export function countConfigs(agents: Iterable<AgentView>): ConfigCounts {
+  const counts = { ...EMPTY_CONFIG_COUNTS };
+  for (const a of agents) counts[a.configStatus ?? 'none'] += 1;
+  return counts;
+}
+
 export interface FleetState {
   /** False until the first snapshot arrived. */
   loaded: boolean;
@@ -52,6 +64,10 @@ export interface FleetState {
    */
   jobs: ReadonlyMap<string, JobView>;
   jobStats: JobStats;
+  /** Agents per configuration status. */
+  configCounts: ConfigCounts;
+  /** Recent bulk configuration changes with their progress, keyed by bulkId. */
+  bulks: ReadonlyMap<string, BulkView>;
   /** Last failure to fetch a snapshot (shown while nothing is loaded); cleared by the next snapshot. */
   syncError: string | null;
   setSyncError(message: string | null): void;
@@ -143,6 +159,8 @@ export function createFleetStore(): FleetStore {
     counts: EMPTY_COUNTS,
     jobs: new Map(),
     jobStats: EMPTY_JOB_STATS,
+    configCounts: EMPTY_CONFIG_COUNTS,
+    bulks: new Map(),
     syncError: null,
 
     setSyncError(message) {
@@ -154,6 +172,7 @@ export function createFleetStore(): FleetStore {
       const servers = new Map(snapshot.servers.map((s) => [s.serverId, s]));
       // `?? []`: a hub older than the jobs contract sends no jobs field.
       const jobs = new Map((snapshot.jobs ?? []).map((j) => [j.key, j]));
+      const bulks = new Map((snapshot.bulks ?? []).map((b) => [b.bulkId, b]));
       set({
         loaded: true,
         seq: snapshot.seq,
@@ -163,6 +182,8 @@ export function createFleetStore(): FleetStore {
         counts: countFleet(agents.values(), servers.values()),
         jobs,
         jobStats: countJobs(jobs.values()),
+        configCounts: countConfigs(agents.values()),
+        bulks,
         syncError: null,
       });
     },
@@ -173,21 +194,35 @@ export function createFleetStore(): FleetStore {
       const counts = { ...state.counts };
       let agents = state.agents as Map<string, AgentView>;
       let servers = state.servers as Map<string, ServerView>;
+      let configCounts = state.configCounts;
 
       if (delta.agents.length > 0 || delta.removedAgents.length > 0) {
         agents = new Map(agents);
+        const cc = { ...configCounts };
         for (const a of delta.agents) {
           const old = agents.get(a.agentId);
-          if (old) bump(counts, 'agents', old.presence, -1);
+          if (old) {
+            bump(counts, 'agents', old.presence, -1);
+            cc[old.configStatus ?? 'none'] -= 1;
+          }
           bump(counts, 'agents', a.presence, 1);
+          cc[a.configStatus ?? 'none'] += 1;
           agents.set(a.agentId, a);
         }
         for (const id of delta.removedAgents) {
           const old = agents.get(id);
           if (!old) continue;
           bump(counts, 'agents', old.presence, -1);
+          cc[old.configStatus ?? 'none'] -= 1;
           agents.delete(id);
         }
+        configCounts = cc;
+      }
+      let bulks = state.bulks as Map<string, BulkView>;
+      const changedBulks = delta.bulks ?? [];
+      if (changedBulks.length > 0) {
+        bulks = new Map(bulks);
+        for (const b of changedBulks) bulks.set(b.bulkId, b);
       }
       if (delta.servers.length > 0 || delta.removedServers.length > 0) {
         servers = new Map(servers);
@@ -228,7 +263,7 @@ export function createFleetStore(): FleetStore {
         }
         jobStats = draft.done(jobStats);
       }
-      // One set() for the whole batch: agents, servers, jobs and status render together.
+      // One set() for the whole batch: agents, servers, jobs, bulks and status render together.
       set({
         seq: delta.seq,
         agents,
@@ -236,6 +271,8 @@ export function createFleetStore(): FleetStore {
         counts,
         jobs,
         jobStats,
+        configCounts,
+        bulks,
         status: delta.status ?? state.status,
       });
       return true;

@@ -1,7 +1,7 @@
 /**
  * Tiny hash router (works from file:// in Electron and behind the headless server alike):
  * #/overview, #/agents, #/agents/<id>, #/servers, #/servers/<id>, #/jobs, #/jobs/<tab>, #/jobs/<tab>/<agentId>,
- * #/settings.
+ * #/settings, #/profiles, #/bulk, #/audit.
  */
 import { useSyncExternalStore } from 'react';
 
@@ -13,6 +13,9 @@ export type Route =
   | { view: 'overview' }
   | { view: 'jobs'; tab?: JobTab; agent?: string }
   | { view: 'settings' }
+  | { view: 'profiles' }
+  | { view: 'bulk' }
+  | { view: 'audit' }
   | { view: 'agents' }
   | { view: 'servers' }
   | { view: 'agent'; id: string }
@@ -32,6 +35,9 @@ export function parseRoute(hash: string): Route {
     return agent ? { view: 'jobs', tab, agent } : { view: 'jobs', tab };
   }
   if (section === 'settings') return { view: 'settings' };
+  if (section === 'profiles') return { view: 'profiles' };
+  if (section === 'bulk') return { view: 'bulk' };
+  if (section === 'audit') return { view: 'audit' };
   return { view: 'overview' };
 }
 
@@ -50,6 +56,9 @@ export function routeHref(route: Route): string {
     case 'agents':
     case 'servers':
     case 'settings':
+    case 'profiles':
+    case 'bulk':
+    case 'audit':
       return `#/${route.view}`;
     case 'jobs':
       if (route.agent) return `#/jobs/${route.tab ?? 'recent'}/${encodeURIComponent(route.agent)}`;

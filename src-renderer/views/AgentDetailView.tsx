@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { AgentJobsCard } from '../components/AgentJobsCard';
 import { ConfigCard } from '../components/ConfigCard';
+import { ConfigStatusBadge, ResendButton } from '../components/ConfigStatusBadge';
 import { BackLink, Field, Fields, PresenceCard } from '../components/DetailParts';
 import { MetricsPanel } from '../components/MetricsPanel';
 import { PresenceBadge } from '../components/PresenceBadge';
@@ -48,6 +49,11 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
             {agent.name} <PresenceBadge presence={agent.presence} />
           </h1>
           <p className="muted mono">{agent.agentId}</p>
+          <p className="config-card-status">
+            <span className="muted small">{t('configStatus.label')}</span>
+            <ConfigStatusBadge agent={agent} />
+            <ResendButton agent={agent} />
+          </p>
         </div>
       </header>
       {detail.error && (
@@ -108,10 +114,8 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
       </div>
       <MetricsPanel metrics={server?.metrics} />
       <AgentJobsCard agentId={agent.agentId} />
-      <div className="detail-grid">
-        <ConfigCard agent={agent} />
-        <PresenceLog kind="agent" log={detail.data?.presenceLog ?? []} />
-      </div>
+      <ConfigCard agent={agent} />
+      <PresenceLog kind="agent" log={detail.data?.presenceLog ?? []} />
     </div>
   );
 }

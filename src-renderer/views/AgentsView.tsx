@@ -1,6 +1,8 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AgentView, ServerView } from '../../src-shared/fleet';
+import type { ConfigStatus } from '../../src-shared/config-management';
+import { CONFIG_STATUSES, ConfigStatusBadge, ResendButton } from '../components/ConfigStatusBadge';
 import { Meter } from '../components/Meter';
 import { PresenceBadge } from '../components/PresenceBadge';
 import { SearchBox } from '../components/SearchBox';
@@ -9,6 +11,7 @@ import { useFormat } from '../i18n/format';
 import { useNow } from '../state/clock';
 import { useFleet } from '../state/context';
 import { navigate, routeHref } from '../state/router';
+import { selectionStore, useSelection } from '../state/selection';
 import {
   agentMatches,
   liveMetricsFor,
@@ -18,7 +21,10 @@ import {
   type SortState,
 } from '../state/selectors';
 
-type AgentColumn = 'status' | 'name' | 'server' | 'version' | 'lastSeen' | 'cpu' | 'ram' | 'labels';
+type AgentColumn =
+  'select' | 'status' | 'name' | 'config' | 'server' | 'version' | 'lastSeen' | 'cpu' | 'ram' | 'labels';
+
+const CONFIG_RANK: Record<ConfigStatus, number> = { failed: 0, drift: 1, pending: 2, in_sync: 3, none: 4 };
 type PresenceFilter = 'all' | 'online' | 'offline';
 
 function sortValue(
@@ -27,6 +33,10 @@ function sortValue(
   servers: ReadonlyMap<string, ServerView>,
 ): string | number | undefined {
   switch (key) {
+    case 'select':
+      return undefined;
+    case 'config':
+      return CONFIG_RANK[agent.configStatus ?? 'none'];
     case 'status':
       return presenceRank(agent.presence);
     case 'name':
@@ -48,6 +58,8 @@ function sortValue(
 
 /** Numbers read best largest-first; text A→Z. */
 const DEFAULT_DIR: Record<AgentColumn, 'asc' | 'desc'> = {
+  select: 'asc',
+  config: 'asc',
   status: 'asc',
   name: 'asc',
   server: 'asc',
@@ -66,6 +78,8 @@ export function AgentsView() {
   const servers = useFleet((s) => s.servers);
   const [query, setQuery] = useState('');
   const [filter, setFilter] = useState<PresenceFilter>('all');
+  const [configFilter, setConfigFilter] = useState<'' | ConfigStatus>('');
+  const selected = useSelection((s) => s.ids);
   const [sort, setSort] = useState<SortState<AgentColumn>>({ key: 'name', dir: 'asc' });
   const deferredQuery = useDeferredValue(query.trim());
 
@@ -73,6 +87,7 @@ export function AgentsView() {
     const matching: AgentView[] = [];
     for (const a of agents.values()) {
       if (filter !== 'all' && a.presence !== filter) continue;
+      if (configFilter && a.configStatus !== configFilter) continue;
       if (agentMatches(a, deferredQuery)) matching.push(a);
     }
     return sortBy(
@@ -81,10 +96,26 @@ export function AgentsView() {
       (a, key) => sortValue(a, key, servers),
       (a) => a.agentId,
     );
-  }, [agents, servers, deferredQuery, filter, sort]);
+  }, [agents, servers, deferredQuery, filter, configFilter, sort]);
 
   const columns = useMemo<Column<AgentView, AgentColumn>[]>(
     () => [
+      {
+        id: 'select',
+        header: t('agents.columns.select'),
+        width: '2.5rem',
+        render: (a) => (
+          <input
+            type="checkbox"
+            className="row-check"
+            checked={selected.has(a.agentId)}
+            aria-label={t('agents.selectRow', { name: a.name })}
+            data-testid="agent-select"
+            onClick={(e) => e.stopPropagation()}
+            onChange={() => selectionStore.getState().toggle(a.agentId)}
+          />
+        ),
+      },
       {
         id: 'status',
         header: t('agents.columns.status'),
@@ -101,6 +132,18 @@ export function AgentsView() {
           <a className="row-link" href={routeHref({ view: 'agent', id: a.agentId })} title={a.agentId}>
             {a.name}
           </a>
+        ),
+      },
+      {
+        id: 'config',
+        header: t('agents.columns.config'),
+        width: 'minmax(11rem, 1.3fr)',
+        sortable: true,
+        render: (a) => (
+          <span className="cell-config" data-testid="agent-config" data-config-status={a.configStatus}>
+            <ConfigStatusBadge agent={a} />
+            <ResendButton agent={a} />
+          </span>
         ),
       },
       {
@@ -179,7 +222,7 @@ export function AgentsView() {
         ),
       },
     ],
-    [t, fmt, now, servers],
+    [t, fmt, now, servers, selected],
   );
 
   const total = agents.size;
@@ -211,6 +254,20 @@ export function AgentsView() {
               </button>
             ))}
           </div>
+          <select
+            className="select input"
+            aria-label={t('configStatus.filterLabel')}
+            value={configFilter}
+            data-testid="agents-config-filter"
+            onChange={(e) => setConfigFilter(e.target.value as '' | ConfigStatus)}
+          >
+            <option value="">{t('configStatus.filterAll')}</option>
+            {CONFIG_STATUSES.map((c) => (
+              <option key={c} value={c}>
+                {t(`configStatus.${c}`)}
+              </option>
+            ))}
+          </select>
           <SearchBox
             value={query}
             onChange={setQuery}
@@ -219,6 +276,41 @@ export function AgentsView() {
           />
         </div>
       </header>
+      <div className="selection-bar" data-testid="selection-bar">
+        <span>{t('agents.selected', { count: selected.size })}</span>
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="select-all-shown"
+          onClick={() =>
+            selectionStore.getState().setMany(
+              rows.map((a) => a.agentId),
+              true,
+            )
+          }
+        >
+          {t('agents.selectAll')}
+        </button>
+        {selected.size > 0 && (
+          <>
+            <button
+              type="button"
+              className="btn btn-small btn-primary"
+              data-testid="bulk-selected"
+              onClick={() => navigate({ view: 'bulk' })}
+            >
+              {t('agents.bulkSelected')}
+            </button>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={() => selectionStore.getState().clear()}
+            >
+              {t('agents.clearSelection')}
+            </button>
+          </>
+        )}
+      </div>
       <VirtualTable
         label={t('agents.tableLabel')}
         rows={rows}
@@ -228,6 +320,7 @@ export function AgentsView() {
           'data-testid': 'agent-row',
           'data-agent-id': a.agentId,
           'data-presence': a.presence,
+          'data-config-status': a.configStatus,
         })}
         onRowClick={(a) => navigate({ view: 'agent', id: a.agentId })}
         sort={sort}

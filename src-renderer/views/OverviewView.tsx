@@ -43,6 +43,7 @@ export function OverviewView() {
   const counts = useFleet((s) => s.counts);
   const agents = useFleet((s) => s.agents);
   const jobStats = useFleet((s) => s.jobStats);
+  const configCounts = useFleet((s) => s.configCounts);
 
   const recentlyOffline = useMemo(() => {
     // Keep the top N in one pass instead of sorting the whole fleet.
@@ -127,6 +128,29 @@ export function OverviewView() {
           href={routeHref({ view: 'jobs', tab: 'failed' })}
         />
       </div>
+      <section
+        className="card overview-config"
+        aria-labelledby="overview-config-title"
+        data-testid="overview-config"
+      >
+        <h2 id="overview-config-title" className="card-title">
+          {t('overview.config.title')}
+        </h2>
+        <div className="config-count-line">
+          {(['in_sync', 'pending', 'failed', 'drift'] as const).map((s) => (
+            <a
+              key={s}
+              className={`config-count config-count-${s}`}
+              href={routeHref({ view: 'agents' })}
+              data-testid={`config-count-${s}`}
+            >
+              <strong>{fmt.number(configCounts[s])}</strong>
+              <span>{t(`configStatus.${s}`)}</span>
+            </a>
+          ))}
+          <span className="muted small">{t('overview.config.noneSet', { count: configCounts.none })}</span>
+        </div>
+      </section>
       <div className="overview-columns">
         <section className="card" aria-labelledby="recent-offline-title">
           <h2 id="recent-offline-title" className="card-title">

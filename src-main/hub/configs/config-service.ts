@@ -250,13 +250,21 @@ export class ConfigService {
 
   // ---- changes ---------------------------------------------------------------------------------
 
+  /** Validate an override as the agent would get it: merged over its profiles. */
+  validateOverride(agentId: string, override: JsonObject): ConfigValidationResult {
+    return this.validate(
+      agentId,
+      mergeLayers([...this.profileLayers(agentId, this.state(agentId)), override]),
+    );
+  }
+
   /** Replace an agent's override (the editor's "Send"). Validated against the agent's schema. */
   setOverride(
     agentId: string,
     override: JsonObject,
   ): { agentId: string; revision: number; changed: boolean } {
     const d = this.state(agentId);
-    const check = this.validate(agentId, mergeLayers([...this.profileLayers(agentId, d), override]));
+    const check = this.validateOverride(agentId, override);
     if (!check.ok) {
       throw new ConfigError(
         `configuration is not valid: ${check.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`,

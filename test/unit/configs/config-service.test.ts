@@ -214,6 +214,19 @@ describe('schema validation', () => {
     expect(w.service.validate('a', { port: 8080, level: 'info' })).toEqual({ ok: true, errors: [] });
   });
 
+  it('validates an override merged over the profiles (a required field may come from a profile)', () => {
+    const w = configWorld();
+    w.addAgent('a', { schema, labels: { role: 'web' } });
+    w.service.saveProfile({
+      name: 'web',
+      description: '',
+      selector: { role: 'web' },
+      config: { port: 8080 },
+    });
+    expect(w.service.validateOverride('a', { level: 'debug' })).toEqual({ ok: true, errors: [] });
+    expect(w.service.validateOverride('a', { port: 0 }).ok).toBe(false);
+  });
+
   it('refuses to send an invalid configuration: no revision, nothing delivered', () => {
     const w = configWorld();
     w.addAgent('a', { schema });
