@@ -35,6 +35,7 @@ export function setupI18n(language = preferredLanguage()): I18n {
       fallbackLng: 'en',
       supportedLngs: SUPPORTED_LANGUAGES,
       initAsync: false,
+      showSupportNotice: false, // no advertising in the console or test logs
       interpolation: { escapeValue: false }, // React escapes.
       returnNull: false,
     });
