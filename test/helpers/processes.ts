@@ -4,6 +4,10 @@ import { resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
+function withoutBroker(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^(RABBITMQ_|AGENT_AMQP_URL$)/.test(key)));
+}
+
 export interface Proc {
   child: ChildProcess;
   output: () => string;
@@ -14,7 +18,9 @@ export interface Proc {
 export function startNode(script: string, args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, [resolve(ROOT, script), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // The test runner's broker (RABBITMQ_URL, set by npm test) is not inherited: a process gets a
+    // broker only when the test passes one, so hubs and agents never share queues by accident.
+    env: { ...withoutBroker(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
