@@ -2,7 +2,7 @@
  * The built agent (`agent.js`, `agent.js run`) and simulator against a real broker (and, for the
  * long-running agent, the FakeHub WebSocket). Built into a private folder under .tmp/ (build-agent.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { HelloSchema } from '../../src-shared/agent-protocol';
 import { Headers, JobEventSchema } from '../../src-shared/broker-protocol';
 import { ensureBroker, stopBroker } from '../helpers/broker';
 import { BrokerFixture, waitUntil } from '../unit/agent/broker-fixture';
-import { buildAgentEntries } from '../unit/agent/build-agent';
+import { buildAgentEntries, runBuilt } from '../unit/agent/build-agent';
 import { FakeHub } from '../unit/agent/fake-hub';
 
 let build: { dir: string; cleanup: () => void };
@@ -42,28 +42,8 @@ async function fixture(...agents: string[]): Promise<void> {
   cleanup.push(() => rmSync(stateDir, { recursive: true, force: true }));
 }
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function run(script: 'agent.js' | 'simulator.js', args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, [join(build.dir, script), ...args], {
-    env: { PATH: process.env.PATH, HOME: stateDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
+const run = (script: 'agent.js' | 'simulator.js', args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runBuilt(build.dir, script, args, { home: stateDir, env, children });
 
 const jobs = (agentId: string) =>
   fx.events

@@ -4,13 +4,13 @@
  * simulator --schema / --reject. Against the test hub in test/unit/agent/fake-hub.ts; the entries
  * are built into a private folder under .tmp/ (see build-agent.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_CONFIG_SCHEMA_BYTES, REFERENCE_CONFIG_SCHEMA } from '../../src-agent/config-schema';
-import { buildAgentEntries } from '../unit/agent/build-agent';
+import { buildAgentEntries, runBuilt } from '../unit/agent/build-agent';
 import { FakeHub, type HubConnection } from '../unit/agent/fake-hub';
 
 let build: { dir: string; cleanup: () => void };
@@ -35,20 +35,8 @@ afterEach(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-function run(script: 'agent.js' | 'simulator.js', args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [join(build.dir, script), ...args], {
-    env: { PATH: process.env.PATH, HOME: stateDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout!.resume();
-  const exited = new Promise<{ code: number | null }>((resolve) =>
-    child.on('exit', (code) => resolve({ code })),
-  );
-  return { child, stderr: () => err, exited };
-}
+const run = (script: 'agent.js' | 'simulator.js', args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runBuilt(build.dir, script, args, { home: stateDir, env, children });
 
 const agentArgs = (...extra: string[]) => [
   '--url',

@@ -2,13 +2,13 @@
  * The built agent and simulator as real processes against a real ws hub (test/unit/agent/fake-hub.ts).
  * The entries are built first with the project's vite config into a private folder (see build-agent.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, HelloSchema, MetricsSchema } from '../../src-shared/agent-protocol';
-import { buildAgentEntries } from '../unit/agent/build-agent';
+import { buildAgentEntries, runBuilt } from '../unit/agent/build-agent';
 import { FakeHub } from '../unit/agent/fake-hub';
 
 let build: { dir: string; cleanup: () => void };
@@ -33,29 +33,8 @@ afterEach(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function run(script: 'agent.js' | 'simulator.js', args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, [join(build.dir, script), ...args], {
-    // A clean environment: nothing from the developer's shell leaks into the agent's options.
-    env: { PATH: process.env.PATH, HOME: stateDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
+const run = (script: 'agent.js' | 'simulator.js', args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runBuilt(build.dir, script, args, { home: stateDir, env, children });
 
 describe('agent CLI (node agent.js)', () => {
   it('connects, says hello, reports metrics, and exits 0 with close 1000 on SIGTERM', async () => {

@@ -5,6 +5,7 @@
  * empties its outDir, and other engineers' entries may not build at the moment).
  * The folder sits inside the repository so the external `ws` and `zod` resolve from node_modules.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createBuilder } from 'vite';
@@ -44,4 +45,37 @@ export async function buildAgentEntries(): Promise<{ dir: string; cleanup: () =>
     }
   };
   return { dir, cleanup };
+}
+
+export interface BuiltRun {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Run a built entry with a clean environment (nothing from the developer's shell leaks into the
+ * agent's options; HOME is the test's state dir) and collect its output. The child is pushed to
+ * `children` so the test can kill leftovers.
+ */
+export function runBuilt(
+  dir: string,
+  script: 'agent.js' | 'simulator.js',
+  args: string[],
+  options: { home: string; env?: NodeJS.ProcessEnv; children: ChildProcess[] },
+): BuiltRun {
+  const child = spawn(process.execPath, [join(dir, script), ...args], {
+    env: { PATH: process.env.PATH, HOME: options.home, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  options.children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exited };
 }
