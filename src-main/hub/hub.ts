@@ -69,7 +69,8 @@ export function createHub(options: HubOptions): Hub {
       agentView: (id) => fleet.agentView(id),
       serverView: (id) => fleet.serverView(id),
       jobView: (key) => jobs.get(key),
-      bulkView: (id) => configs.bulkViews().find((b) => b.bulkId === id),
+      // One bulk's progress per dirty bulk, not every bulk's (flushes run 10 times a second).
+      bulkView: (id) => configs.findBulkView(id),
       status,
     },
     options.deltaIntervalMs ?? 100,

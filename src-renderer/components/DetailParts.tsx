@@ -15,6 +15,33 @@ export function BackLink({ to }: { to: Extract<Route, { view: 'agents' | 'server
   );
 }
 
+/** What a detail page shows before its entity is known: loading, not found, or the load error. */
+export function DetailPlaceholder({
+  back,
+  kind,
+  error,
+  notFound,
+}: {
+  back: Extract<Route, { view: 'agents' | 'servers' }>;
+  kind: 'detail.kindAgent' | 'detail.kindServer';
+  error?: string | null;
+  notFound: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="page">
+      <BackLink to={back} />
+      {error ? (
+        <p className="error-text" role="alert">
+          {t('app.loadFailed', { message: error })}
+        </p>
+      ) : (
+        <p className="muted">{notFound ? t('detail.notFound', { kind: t(kind) }) : t('detail.loading')}</p>
+      )}
+    </div>
+  );
+}
+
 export function Fields({ children }: { children: ReactNode }) {
   return <dl className="fields">{children}</dl>;
 }

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { AgentJobsCard } from '../components/AgentJobsCard';
 import { ConfigCard } from '../components/ConfigCard';
 import { ConfigStatusBadge, ResendButton } from '../components/ConfigStatusBadge';
-import { BackLink, Field, Fields, PresenceCard } from '../components/DetailParts';
+import { BackLink, DetailPlaceholder, Field, Fields, PresenceCard } from '../components/DetailParts';
 import { MetricsPanel } from '../components/MetricsPanel';
 import { PresenceBadge } from '../components/PresenceBadge';
 import { PresenceLog } from '../components/PresenceLog';
@@ -22,20 +22,12 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
 
   if (!agent) {
     return (
-      <div className="page">
-        <BackLink to={{ view: 'agents' }} />
-        {detail.error ? (
-          <p className="error-text" role="alert">
-            {t('app.loadFailed', { message: detail.error })}
-          </p>
-        ) : (
-          <p className="muted">
-            {detail.data === null
-              ? t('detail.notFound', { kind: t('detail.kindAgent') })
-              : t('detail.loading')}
-          </p>
-        )}
-      </div>
+      <DetailPlaceholder
+        back={{ view: 'agents' }}
+        kind="detail.kindAgent"
+        error={detail.error}
+        notFound={detail.data === null}
+      />
     );
   }
 

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AgentView } from '../../src-shared/fleet';
-import { BackLink, Field, Fields, PresenceCard } from '../components/DetailParts';
+import { BackLink, DetailPlaceholder, Field, Fields, PresenceCard } from '../components/DetailParts';
 import { MetricsPanel } from '../components/MetricsPanel';
 import { PresenceBadge } from '../components/PresenceBadge';
 import { PresenceLog } from '../components/PresenceLog';
@@ -27,20 +27,12 @@ export function ServerDetailView({ serverId }: { serverId: string }) {
 
   if (!server) {
     return (
-      <div className="page">
-        <BackLink to={{ view: 'servers' }} />
-        {detail.error ? (
-          <p className="error-text" role="alert">
-            {t('app.loadFailed', { message: detail.error })}
-          </p>
-        ) : (
-          <p className="muted">
-            {detail.data === null
-              ? t('detail.notFound', { kind: t('detail.kindServer') })
-              : t('detail.loading')}
-          </p>
-        )}
-      </div>
+      <DetailPlaceholder
+        back={{ view: 'servers' }}
+        kind="detail.kindServer"
+        error={detail.error}
+        notFound={detail.data === null}
+      />
     );
   }
 

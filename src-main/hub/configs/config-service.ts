@@ -145,7 +145,7 @@ export class ConfigService {
       agentId,
       override: d?.override ?? {},
       assignedProfiles: d?.assignedProfiles ?? [],
-      profiles: this.profilesFor(agentId, facts?.labels ?? {}, d?.assignedProfiles ?? []).map((p) => ({
+      profiles: this.profilesFor(facts?.labels ?? {}, d?.assignedProfiles ?? []).map((p) => ({
         name: p.profile.name,
         via: p.via,
       })),
@@ -163,6 +163,12 @@ export class ConfigService {
 
   bulkViews(): BulkView[] {
     return [...this.bulks.values()].map((b) => this.bulkView(b)).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** Progress of one bulk change, or undefined when it is unknown (e.g. dropped from the kept list). */
+  findBulkView(bulkId: string): BulkView | undefined {
+    const bulk = this.bulks.get(bulkId);
+    return bulk ? this.bulkView(bulk) : undefined;
   }
 
   bulkView(b: BulkRecord | string): BulkView {
@@ -341,12 +347,11 @@ export class ConfigService {
       );
     }
     const bulkId = randomUUID().slice(0, 8);
-    const { results } = this.commit(changes, {
+    this.commit(changes, {
       action: 'bulk.apply',
       cause: `bulk ${bulkId} (${describeAction(action)})`,
       bulk: (revisions) => ({ bulkId, createdAt: this.now(), by: this.o.user, action, revisions }),
     });
-    void results;
     return this.bulkView(bulkId);
   }
 
@@ -357,13 +362,12 @@ export class ConfigService {
     const failed = this.bulkView(bulk).failed.map((f) => f.agentId);
     if (failed.length === 0) return this.bulkView(bulk);
     const changes = failed.map((agentId) => ({ before: undefined, next: { ...this.state(agentId) } }));
-    const { results } = this.commit(changes, {
+    this.commit(changes, {
       action: 'bulk.retry',
       cause: `retry of bulk ${bulkId}`,
       force: true,
       retryOf: bulk,
     });
-    void results;
     return this.bulkView(bulk);
   }
 
@@ -459,7 +463,7 @@ export class ConfigService {
     );
   }
 
-  private profilesFor(agentId: string, labels: Record<string, string>, assigned: string[]) {
+  private profilesFor(labels: Record<string, string>, assigned: string[]) {
     const out: { profile: Profile; via: 'selector' | 'assigned' }[] = [];
     for (const profile of this.listProfiles()) {
       const selector = Object.entries(profile.selector);
@@ -467,13 +471,12 @@ export class ConfigService {
       else if (selector.length > 0 && selector.every(([k, v]) => labels[k] === v))
         out.push({ profile, via: 'selector' });
     }
-    void agentId;
     return out;
   }
 
   private profileLayers(agentId: string, d: DesiredState): JsonObject[] {
     const labels = this.o.facts(agentId)?.labels ?? {};
-    return this.profilesFor(agentId, labels, d.assignedProfiles).map((p) => p.profile.config);
+    return this.profilesFor(labels, d.assignedProfiles).map((p) => p.profile.config);
   }
 
   private effective(agentId: string, d: DesiredState): JsonObject {
