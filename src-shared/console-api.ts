@@ -28,6 +28,7 @@ import {
   type Profile,
 } from './config-management';
 import type { AgentDetail, FleetDelta, FleetSnapshot, ServerDetail } from './fleet';
+import { monitoringRequestInputs, type AlertNotification, type MonitoringRequestOutputs } from './monitoring';
 import {
   CONSOLE_EVENT_CHANNELS,
   CONSOLE_REQUEST_CHANNELS,
@@ -66,10 +67,11 @@ export const consoleRequestInputs = {
   queryAudit: AuditQuerySchema,
   /** The audit entries matching the query, as a file the UI offers to save. */
   exportAudit: z.strictObject({ format: z.enum(['csv', 'json']), query: AuditQuerySchema }),
+  ...monitoringRequestInputs,
 } satisfies Record<(typeof CONSOLE_REQUEST_CHANNELS)[number], z.ZodType>;
 
 /** Result type of each request channel. */
-export interface ConsoleRequestOutputs {
+export interface ConsoleRequestOutputs extends MonitoringRequestOutputs {
   getSnapshot: FleetSnapshot;
   getAgentDetail: AgentDetail | null;
   getServerDetail: ServerDetail | null;
@@ -93,6 +95,7 @@ export interface ConsoleRequestOutputs {
 /** Payload of each pushed event channel. */
 export interface ConsoleEvents {
   delta: FleetDelta;
+  notification: AlertNotification;
 }
 
 export type RequestChannel = keyof typeof consoleRequestInputs;

@@ -22,9 +22,23 @@ export const CONSOLE_REQUEST_CHANNELS = [
   'retryBulk',
   'queryAudit',
   'exportAudit',
+  'getMetricsHistory',
+  'getSparklines',
+  'getPresenceHistory',
+  'getAlertSettings',
+  'saveAlertRule',
+  'deleteAlertRule',
+  'saveChannel',
+  'deleteChannel',
+  'testChannel',
+  'addMute',
+  'deleteMute',
+  'listAlerts',
+  'listDeliveries',
 ] as const;
 
-export const CONSOLE_EVENT_CHANNELS = ['delta'] as const;
+/** `delta`: fleet batches; `notification`: an alert fired or resolved (desktop notification, toast). */
+export const CONSOLE_EVENT_CHANNELS = ['delta', 'notification'] as const;
 
 /** IPC channel names: requests are `console:<name>`, pushed events `console-event:<name>`. */
 export const ipcRequestChannel = (name: string): string => `console:${name}`;

@@ -5,6 +5,7 @@
 import type { Disk } from './agent-protocol';
 import type { BrokerStatus } from './broker-protocol';
 import type { BulkView, ConfigStatus } from './config-management';
+import type { AlertCounters, AlertView } from './monitoring';
 
 /**
  * Presence of an agent or a server. `unknown` = registered (e.g. from the store) but not seen since
@@ -113,6 +114,7 @@ export interface HubStatus {
   jobs: JobCounters;
   /** Configuration messages waiting for a broker confirm (durable outbox). */
   configOutbox: number;
+  alerts: AlertCounters;
 }
 
 export interface FleetSnapshot {
@@ -125,6 +127,8 @@ export interface FleetSnapshot {
   jobs: JobView[];
   /** Recent bulk configuration changes with their progress. */
   bulks: BulkView[];
+  /** Firing alerts and the most recent resolved ones (bounded). */
+  alerts: AlertView[];
 }
 
 /** Coalesced changes since the previous batch: the latest full view of each changed entity. */
@@ -138,6 +142,10 @@ export interface FleetDelta {
   /** Keys of jobs dropped from the history (retention). */
   removedJobs: string[];
   bulks: BulkView[];
+  /** Alerts that fired, resolved or changed (latest view of each). */
+  alerts: AlertView[];
+  /** Resolved alerts dropped from the retained list. */
+  removedAlerts: string[];
   status?: HubStatus;
 }
 

@@ -3,5 +3,6 @@ export * from './agent-protocol';
 export * from './broker-protocol';
 export * from './config-management';
 export * from './fleet';
+export * from './monitoring';
 export * from './console-api';
 export * from './console-channels';

@@ -22,7 +22,9 @@ import { createLogger, type Logger } from './logger';
 import { noSecretStore, type SecretStore } from './secret-store';
 import { resolveSettings, type HubSettings } from './settings';
 import { openRegistry, type RegistryOpenReport } from './store/registry';
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
+import { createAlerting, type Alerting } from './alerts/alerting';
+import { createMonitoring } from './monitoring/monitoring';
 
 export interface HubOptions {
   mode: HubStatus['mode'];
@@ -62,6 +64,7 @@ export function createHub(options: HubOptions): Hub {
     broker: broker.getStatus(),
     jobs: jobs.stats(),
     configOutbox: outbox.size,
+    alerts: alerting.counters(),
   });
   // The coalescer reads views lazily at flush time, so it can be every store's change sink.
   const coalescer: DeltaCoalescer = new DeltaCoalescer(
@@ -71,11 +74,26 @@ export function createHub(options: HubOptions): Hub {
       jobView: (key) => jobs.get(key),
       // One bulk's progress per dirty bulk, not every bulk's (flushes run 10 times a second).
       bulkView: (id) => configs.findBulkView(id),
+      alertView: (id) => alerting.alertView(id),
       status,
     },
     options.deltaIntervalMs ?? 100,
   );
-  const fleet: FleetState = new FleetState(coalescer, (agentId) => configs.summary(agentId));
+  const monitoring = createMonitoring({ dataDir: options.dataDir, logger, fleet: () => fleet, startedAt });
+  const alerting: Alerting = createAlerting({
+    dataDir: options.dataDir,
+    logger,
+    fleet: () => fleet,
+    changes: coalescer,
+    user: currentUser(),
+    consoleName: hostname(),
+    webhook: settings.webhook,
+    startedAt,
+  });
+  const fleet: FleetState = new FleetState(coalescer, (agentId) => configs.summary(agentId), [
+    monitoring.observer,
+    alerting.observer,
+  ]);
   const registry = openRegistry(options.dataDir, logger);
   for (const known of registry.knownAgents()) fleet.registerKnown(known, startedAt);
   // Not from agentView(): the view itself asks the config service for its summary.
@@ -98,15 +116,11 @@ export function createHub(options: HubOptions): Hub {
     onChange: (key) => {
       coalescer.job(key);
       coalescer.status();
+      const job = jobs.get(key);
+      if (job) alerting.job(job);
     },
   });
   const outbox: ConfigOutbox = new ConfigOutbox(options.dataDir, logger);
-  let user = 'operator';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No user entry (some containers): keep the generic name.
-  }
   const configs: ConfigService = new ConfigService({
     persistence: registry.persistence,
     delivery: {
@@ -124,7 +138,7 @@ export function createHub(options: HubOptions): Hub {
     },
     onAgentChanged: (agentId) => coalescer.agent(agentId),
     onBulkChanged: (bulkId) => coalescer.bulk(bulkId),
-    user,
+    user: currentUser(),
     logger,
   });
   const savedBroker = new SavedBrokerSettings(
@@ -206,6 +220,7 @@ export function createHub(options: HubOptions): Hub {
       servers: fleet.serverViews(),
       jobs: jobs.all().map((job) => ({ ...job })),
       bulks: configs.bulkViews(),
+      alerts: alerting.retained(),
     }),
     getAgentDetail: async ({ agentId }) => fleet.agentDetail(agentId),
     getServerDetail: async ({ serverId }) => fleet.serverDetail(serverId),
@@ -238,11 +253,18 @@ export function createHub(options: HubOptions): Hub {
     retryBulk: async ({ bulkId }) => configCall(() => configs.retryBulk(bulkId)),
     queryAudit: async (query) => configs.queryAudit(query),
     exportAudit: async ({ format, query }) => exportAudit(configs.queryAudit(query), format),
+    ...monitoring.handlers,
+    ...alerting.handlers,
   };
 
-  const consoleService = createConsoleService(handlers, (listener) =>
-    coalescer.subscribe((delta) => listener('delta', delta)),
-  );
+  const consoleService = createConsoleService(handlers, (listener) => {
+    const offDelta = coalescer.subscribe((delta) => listener('delta', delta));
+    const offNotification = alerting.onNotification((notification) => listener('notification', notification));
+    return () => {
+      offDelta();
+      offNotification();
+    };
+  });
 
   let detachConsumer: (() => void) | undefined;
   let unsubscribers: (() => void)[] = [];
@@ -265,6 +287,7 @@ export function createHub(options: HubOptions): Hub {
       }).detach;
       publisher.start();
       broker.start();
+      alerting.start();
       pruneTimer = setInterval(() => jobs.prune(Date.now()), 60_000);
       pruneTimer.unref();
       await gateway.start();
@@ -274,6 +297,7 @@ export function createHub(options: HubOptions): Hub {
       stopped = true;
       clearInterval(pruneTimer);
       await gateway.stop();
+      await alerting.stop();
       publisher.stop();
       detachConsumer?.();
       await broker.stop();
@@ -283,10 +307,20 @@ export function createHub(options: HubOptions): Hub {
         if (known) registry.rememberAgent(known);
       }
       registry.close();
+      monitoring.close();
       coalescer.flush();
       coalescer.dispose();
     },
     status,
     registryReport: registry.report,
   };
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No user entry (some containers): keep the generic name.
+    return 'operator';
+  }
 }

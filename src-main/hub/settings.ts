@@ -30,6 +30,10 @@ const EnvSchema = z.object({
     .max(24 * 366)
     .default(168),
   CENTRALIZER_BROKER_RETRY_MAX_SEC: z.coerce.number().positive().max(600).default(30),
+  /** Webhook deliveries: first retry after this many ms, doubling (with jitter) up to 5 minutes. */
+  CENTRALIZER_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+  CENTRALIZER_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  CENTRALIZER_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Testing/multi-tenant: replaces the "centralizer." prefix of every RabbitMQ name. */
   CENTRALIZER_TOPOLOGY_PREFIX: z
     .string()
@@ -49,6 +53,7 @@ export interface HubSettings {
   };
   console: { host: string; port: number; token?: string };
   jobs: { maxHistory: number; retentionHours: number };
+  webhook: { retryBaseMs: number; maxAttempts: number; timeoutMs: number };
   topologyPrefix?: string;
   /** Cap of the jittered broker reconnect backoff. */
   brokerRetryMaxSec: number;
@@ -87,6 +92,11 @@ export function resolveSettings(env: Record<string, string | undefined>, dataDir
       token: e.CENTRALIZER_CONSOLE_TOKEN,
     },
     jobs: { maxHistory: e.CENTRALIZER_JOB_HISTORY_MAX, retentionHours: e.CENTRALIZER_JOB_RETENTION_HOURS },
+    webhook: {
+      retryBaseMs: e.CENTRALIZER_WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: e.CENTRALIZER_WEBHOOK_MAX_ATTEMPTS,
+      timeoutMs: e.CENTRALIZER_WEBHOOK_TIMEOUT_MS,
+    },
     topologyPrefix: e.CENTRALIZER_TOPOLOGY_PREFIX,
     brokerRetryMaxSec: e.CENTRALIZER_BROKER_RETRY_MAX_SEC,
     logLevel: e.CENTRALIZER_LOG_LEVEL,

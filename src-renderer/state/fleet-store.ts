@@ -16,6 +16,7 @@ import type {
   PresenceState,
   ServerView,
 } from '../../src-shared/fleet';
+import type { AlertView } from '../../src-shared/monitoring';
 
 export interface FleetCounts {
   agentsTotal: number;
@@ -68,6 +69,8 @@ export interface FleetState {
   configCounts: ConfigCounts;
   /** Recent bulk configuration changes with their progress, keyed by bulkId. */
   bulks: ReadonlyMap<string, BulkView>;
+  /** Firing alerts and the recent resolved ones the hub retains, keyed by alert id. */
+  alerts: ReadonlyMap<string, AlertView>;
   /** Last failure to fetch a snapshot (shown while nothing is loaded); cleared by the next snapshot. */
   syncError: string | null;
   setSyncError(message: string | null): void;
@@ -161,6 +164,7 @@ export function createFleetStore(): FleetStore {
     jobStats: EMPTY_JOB_STATS,
     configCounts: EMPTY_CONFIG_COUNTS,
     bulks: new Map(),
+    alerts: new Map(),
     syncError: null,
 
     setSyncError(message) {
@@ -173,6 +177,7 @@ export function createFleetStore(): FleetStore {
       // `?? []`: a hub older than the jobs contract sends no jobs field.
       const jobs = new Map((snapshot.jobs ?? []).map((j) => [j.key, j]));
       const bulks = new Map((snapshot.bulks ?? []).map((b) => [b.bulkId, b]));
+      const alerts = new Map((snapshot.alerts ?? []).map((a) => [a.id, a]));
       set({
         loaded: true,
         seq: snapshot.seq,
@@ -184,6 +189,7 @@ export function createFleetStore(): FleetStore {
         jobStats: countJobs(jobs.values()),
         configCounts: countConfigs(agents.values()),
         bulks,
+        alerts,
         syncError: null,
       });
     },
@@ -239,6 +245,14 @@ export function createFleetStore(): FleetStore {
           servers.delete(id);
         }
       }
+      let alerts = state.alerts as Map<string, AlertView>;
+      const changedAlerts = delta.alerts ?? [];
+      const removedAlerts = delta.removedAlerts ?? [];
+      if (changedAlerts.length > 0 || removedAlerts.length > 0) {
+        alerts = new Map(alerts);
+        for (const a of changedAlerts) alerts.set(a.id, a);
+        for (const id of removedAlerts) alerts.delete(id);
+      }
       let jobs = state.jobs as Map<string, JobView>;
       let jobStats = state.jobStats;
       const changedJobs = delta.jobs ?? [];
@@ -273,6 +287,7 @@ export function createFleetStore(): FleetStore {
         jobStats,
         configCounts,
         bulks,
+        alerts,
         status: delta.status ?? state.status,
       });
       return true;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { AGENT_WS_PATH, type FleetDelta, type FleetSnapshot } from '../../src-shared';
+import { AGENT_WS_PATH, type AlertNotification, type FleetDelta, type FleetSnapshot } from '../../src-shared';
 import { createHub, type Hub } from '../../src-main/hub/hub';
 import { silentLogger, type Logger } from '../../src-main/hub/logger';
 
@@ -14,6 +14,8 @@ export interface TestHub {
   dataDir: string;
   url: string;
   deltas: FleetDelta[];
+  /** Alert notifications pushed to consoles, in order. */
+  notifications: AlertNotification[];
   snapshot(): Promise<FleetSnapshot>;
   close(): Promise<void>;
 }
@@ -37,7 +39,11 @@ export async function startTestHub(
     },
   });
   const deltas: FleetDelta[] = [];
-  hub.console.subscribe((_event, payload) => deltas.push(payload));
+  const notifications: AlertNotification[] = [];
+  hub.console.subscribe((event, payload) => {
+    if (event === 'delta') deltas.push(payload as FleetDelta);
+    else notifications.push(payload as AlertNotification);
+  });
   await hub.start();
   const port = hub.status().gateway.port;
   return {
@@ -45,6 +51,7 @@ export async function startTestHub(
     dataDir,
     url: `ws://127.0.0.1:${port}${AGENT_WS_PATH}`,
     deltas,
+    notifications,
     snapshot: () => hub.console.request('getSnapshot', undefined) as Promise<FleetSnapshot>,
     async close() {
       await hub.stop();

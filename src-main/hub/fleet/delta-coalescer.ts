@@ -4,7 +4,15 @@
  * first change at once (low latency for a single disconnect); a busy one flushes ~10 times a second
  * however many messages arrive (GitHub Desktop's emitUpdate, Uptime Kuma's batched pushes).
  */
-import type { AgentView, BulkView, FleetDelta, HubStatus, JobView, ServerView } from '../../../src-shared';
+import type {
+  AgentView,
+  AlertView,
+  BulkView,
+  FleetDelta,
+  HubStatus,
+  JobView,
+  ServerView,
+} from '../../../src-shared';
 import type { ChangeSink } from './fleet-state';
 
 export interface DeltaSource {
@@ -12,6 +20,8 @@ export interface DeltaSource {
   serverView(serverId: string): ServerView | undefined;
   jobView(key: string): JobView | undefined;
   bulkView(bulkId: string): BulkView | undefined;
+  /** undefined = dropped from the retained alerts (sent as removed). */
+  alertView(alertId: string): AlertView | undefined;
   status(): HubStatus;
 }
 
@@ -32,6 +42,7 @@ export class DeltaCoalescer implements ChangeSink {
   private dirtyServers = new Set<string>();
   private dirtyJobs = new Set<string>();
   private dirtyBulks = new Set<string>();
+  private dirtyAlerts = new Set<string>();
   private statusDirty = false;
   private timer: unknown;
   private lastFlush = -Infinity;
@@ -69,6 +80,11 @@ export class DeltaCoalescer implements ChangeSink {
     this.schedule();
   }
 
+  alert(alertId: string): void {
+    this.dirtyAlerts.add(alertId);
+    this.schedule();
+  }
+
   status(): void {
     this.statusDirty = true;
     this.schedule();
@@ -85,7 +101,14 @@ export class DeltaCoalescer implements ChangeSink {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (!this.dirtyAgents.size && !this.dirtyServers.size && !this.dirtyJobs.size && !this.statusDirty)
+    if (
+      !this.dirtyAgents.size &&
+      !this.dirtyServers.size &&
+      !this.dirtyJobs.size &&
+      !this.dirtyBulks.size &&
+      !this.dirtyAlerts.size &&
+      !this.statusDirty
+    )
       return;
     const delta: FleetDelta = {
       seq: ++this.seqValue,
@@ -96,6 +119,8 @@ export class DeltaCoalescer implements ChangeSink {
       removedAgents: [],
       removedServers: [],
       removedJobs: [],
+      alerts: [],
+      removedAlerts: [],
     };
     for (const id of this.dirtyAgents) {
       const view = this.source.agentView(id);
@@ -116,11 +141,17 @@ export class DeltaCoalescer implements ChangeSink {
       const view = this.source.bulkView(id);
       if (view) delta.bulks.push(view);
     }
+    for (const id of this.dirtyAlerts) {
+      const view = this.source.alertView(id);
+      if (view) delta.alerts.push(view);
+      else delta.removedAlerts.push(id);
+    }
     if (this.statusDirty) delta.status = this.source.status();
     this.dirtyAgents = new Set();
     this.dirtyServers = new Set();
     this.dirtyJobs = new Set();
     this.dirtyBulks = new Set();
+    this.dirtyAlerts = new Set();
     this.statusDirty = false;
     this.lastFlush = this.clock.now();
     for (const listener of this.listeners) {

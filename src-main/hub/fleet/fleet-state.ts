@@ -15,6 +15,7 @@ import type {
   MetricsView,
   PresenceReason,
   PresenceState,
+  PresenceTransition,
   ServerDetail,
   ServerView,
 } from '../../../src-shared';
@@ -23,6 +24,15 @@ import { Presence } from './presence';
 export interface ChangeSink {
   agent(agentId: string): void;
   server(serverId: string): void;
+}
+
+/**
+ * Told of presence transitions and metrics samples as they happen (metrics history, presence
+ * history and alerts). Called synchronously; observers must be cheap and must not throw.
+ */
+export interface FleetObserver {
+  presence(kind: 'agent' | 'server', id: string, transition: PresenceTransition): void;
+  metrics(serverId: string, metrics: MetricsView): void;
 }
 
 interface AgentRecord {
@@ -83,7 +93,15 @@ export class FleetState {
     private readonly changes: ChangeSink,
     /** Where each agent's configuration stands (from the config service). */
     private readonly configSummary: (agentId: string) => AgentConfigSummary = () => NO_CONFIG,
+    private readonly observers: FleetObserver[] = [],
   ) {}
+
+  private presence(kind: 'agent' | 'server', id: string, now: number): Presence {
+    if (this.observers.length === 0) return new Presence(now);
+    return new Presence(now, (t) => {
+      for (const o of this.observers) o.presence(kind, id, t);
+    });
+  }
 
   /** An agent remembered from a previous run: listed, presence unknown until it connects. */
   registerKnown(known: KnownAgent, now: number): void {
@@ -91,7 +109,7 @@ export class FleetState {
     const agent: AgentRecord = {
       ...known,
       serverId: serverIdOf(known.hostname),
-      presence: new Presence(now),
+      presence: this.presence('agent', known.agentId, now),
       pushedLastSeen: known.lastSeen,
       violations: 0,
     };
@@ -146,7 +164,7 @@ export class FleetState {
         platform: hello.platform,
         agentVersion: hello.agentVersion,
         labels: hello.labels,
-        presence: new Presence(now),
+        presence: this.presence('agent', hello.agentId, now),
         lastSeen: now,
         pushedLastSeen: now,
         configRevision: hello.configRevision,
@@ -215,6 +233,7 @@ export class FleetState {
       txBytesPerSec: metrics.network.txBytesPerSec,
       uptimeSec: metrics.uptimeSec,
     };
+    for (const o of this.observers) o.metrics(server.serverId, server.metrics);
     this.changes.server(server.serverId);
   }
 
@@ -314,7 +333,7 @@ export class FleetState {
         serverId: agent.serverId,
         hostname: agent.hostname,
         platform: agent.platform,
-        presence: new Presence(now),
+        presence: this.presence('server', agent.serverId, now),
         agentIds: new Set(),
         onlineAgents: 0,
       };

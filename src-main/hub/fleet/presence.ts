@@ -14,7 +14,11 @@ export class Presence {
   since: number;
   reason: PresenceReason = 'connected';
 
-  constructor(now: number) {
+  constructor(
+    now: number,
+    /** Told of every real transition (presence history and alerts listen here). */
+    private readonly onTransition?: (transition: PresenceTransition) => void,
+  ) {
     this.since = now;
   }
 
@@ -26,7 +30,9 @@ export class Presence {
     if (state !== this.state) this.since = at;
     this.state = state;
     this.reason = reason;
-    this.log.push({ state, reason, at });
+    const transition = { state, reason, at };
+    this.log.push(transition);
+    this.onTransition?.(transition);
     return true;
   }
 

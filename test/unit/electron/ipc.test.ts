@@ -218,6 +218,8 @@ describe('forwardConsoleEvents', () => {
       removedAgents: [],
       removedServers: [],
       removedJobs: [],
+      alerts: [],
+      removedAlerts: [],
     };
     for (const listener of listeners) listener('delta', delta);
     expect(contents.send).toHaveBeenCalledWith(ipcEventChannel('delta'), delta);

@@ -37,6 +37,7 @@ function setup(interval = 100) {
       serverView: (id) => ({ serverId: id }) as never,
       bulkView: (id) => ({ bulkId: id }) as never,
       jobView: (key) => (key.startsWith('gone') ? undefined : ({ key } as never)),
+      alertView: (id) => (id.startsWith('gone') ? undefined : ({ id } as never)),
       status: () => ({ mode: 'headless' }) as HubStatus,
     },
     interval,

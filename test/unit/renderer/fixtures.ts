@@ -48,6 +48,7 @@ export function status(overrides: Partial<HubStatus['gateway']> = {}): HubStatus
     },
     jobs: { running: 0, failed: 0, eventsProcessed: 0, duplicates: 0, deadLettered: 0 },
     configOutbox: 0,
+    alerts: { active: 0, critical: 0, failedDeliveries: 0 },
   };
 }
 
@@ -135,7 +136,7 @@ export function brokerStatus(overrides: Partial<BrokerStatus> = {}): BrokerStatu
 }
 
 export function snapshot(seq: number, agents: AgentView[], servers: ServerView[] = []): FleetSnapshot {
-  return { seq, status: status(), agents, servers, jobs: [], bulks: [] };
+  return { seq, status: status(), agents, servers, jobs: [], bulks: [], alerts: [] };
 }
 
 export function delta(seq: number, parts: Partial<Omit<FleetDelta, 'seq'>> = {}): FleetDelta {
@@ -148,6 +149,8 @@ export function delta(seq: number, parts: Partial<Omit<FleetDelta, 'seq'>> = {})
     removedAgents: [],
     removedServers: [],
     removedJobs: [],
+    alerts: [],
+    removedAlerts: [],
     ...parts,
   };
 }
