@@ -101,6 +101,8 @@ export interface GatewayStatus {
   violations: number;
   /** Upgrade requests refused for bad credentials since start. */
   refusedAuth: number;
+  /** Frames received from agents since start. */
+  messages: number;
   pingIntervalSec: number;
   metricsIntervalSec: number;
 }

@@ -11,6 +11,7 @@ import { defaultDataDir } from '../hub/paths';
 import { SettingsError } from '../hub/settings';
 import { loadEnv } from '../hub/env-files';
 import { startConsoleServer } from './console-server';
+import { startStatsReporter } from './process-stats';
 
 async function main(): Promise<void> {
   const env = loadEnv([process.cwd()], process.env);
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   else console.log(`gateway: NOT LISTENING: ${gateway.error}`);
   console.log(`console: ${consoleServer.url}`);
   console.log('Open the console URL in a browser on this machine. Ctrl+C stops.');
+  const statsMs = Number(env.CENTRALIZER_STATS_INTERVAL_MS);
+  if (Number.isFinite(statsMs) && statsMs >= 100) startStatsReporter(() => hub.status(), statsMs);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

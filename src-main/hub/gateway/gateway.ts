@@ -74,6 +74,8 @@ export class Gateway {
   private boundPort = 0;
   private violations = 0;
   private refusedAuth = 0;
+  /** Frames received from agents since start (benchmarks derive the ingest rate from it). */
+  private messages = 0;
 
   constructor(private readonly options: GatewayOptions) {
     this.now = options.now ?? Date.now;
@@ -159,6 +161,7 @@ export class Gateway {
       connections: this.byAgent.size,
       violations: this.violations,
       refusedAuth: this.refusedAuth,
+      messages: this.messages,
       pingIntervalSec: this.options.pingIntervalSec,
       metricsIntervalSec: this.options.metricsIntervalSec,
     };
@@ -236,6 +239,7 @@ export class Gateway {
 
   private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
     conn.alive = true;
+    this.messages++;
     if (isBinary) return this.violation(conn, 'malformed', 'binary frames are not supported; send JSON text');
     // ws hands us a Buffer (binaryType 'nodebuffer'); the other shapes are handled for completeness.
     const buffer = Buffer.isBuffer(data)

@@ -32,6 +32,7 @@ export function status(overrides: Partial<HubStatus['gateway']> = {}): HubStatus
       connections: 3,
       violations: 0,
       refusedAuth: 0,
+      messages: 0,
       pingIntervalSec: 15,
       metricsIntervalSec: 5,
       ...overrides,

@@ -1,0 +1,75 @@
+/**
+ * Gateway capacity: N connected agents reporting metrics every 5 s. Measures the hub process's CPU
+ * (% of one core), event-loop delay and memory per connected agent, from its own `stats` lines.
+ *
+ * The simulator spreads its agents over several processes (at most 5,000 each), so no process nears
+ * the machine's open-file cap; the hub holds one socket per agent.
+ */
+import { mean, percentile, round, sleep, startHub, startSimulator, until } from './lib.mjs';
+
+const PER_PROCESS = 5000;
+
+export async function gatewayCapacity({ sizes, durationSec, metricsIntervalSec = 5, log = console.log }) {
+  const rows = [];
+  for (const size of sizes) {
+    const hub = await startHub({
+      env: {
+        CENTRALIZER_METRICS_INTERVAL_SEC: String(metricsIntervalSec),
+        CENTRALIZER_PING_INTERVAL_SEC: '10',
+      },
+    });
+    const sims = [];
+    try {
+      await until(() => hub.stats.length >= 3, 10_000, 'baseline stats');
+      const baseline = await hub.gcMemory();
+      const processes = Math.ceil(size / PER_PROCESS);
+      const started = Date.now();
+      for (let i = 0; i < processes; i++) {
+        const count = Math.min(PER_PROCESS, size - i * PER_PROCESS);
+        sims.push(startSimulator({ url: hub.gatewayUrl, count, prefix: `b${i}`, rate: 1500 }));
+      }
+      log(`  ${size} agents: connecting over ${processes} simulator process(es)…`);
+      await until(
+        () => {
+          const exited = sims.find((s) => s.proc.exitCode !== null);
+          if (exited) throw new Error(`simulator exited: ${exited.stderr()}`);
+          return hub.latest()?.connections >= size;
+        },
+        60_000 + size * 10,
+        `${size} connections`,
+        250,
+      );
+      const connectSec = (Date.now() - started) / 1000;
+      // Let connect-time work (hello, registry writes, queue declares) settle for two intervals.
+      await sleep(2 * metricsIntervalSec * 1000);
+      const from = hub.stats.length;
+      log(`  ${size} agents connected in ${round(connectSec)} s; measuring ${durationSec} s…`);
+      await sleep(durationSec * 1000);
+      const window = hub.stats.slice(from);
+      const loaded = await hub.gcMemory();
+      const perAgent = (key) => (loaded[key] - baseline[key]) / size;
+      rows.push({
+        agents: size,
+        'connect s': round(connectSec),
+        'cpu % (1 core)': round(mean(window.map((s) => s.cpuPercent))),
+        'eld p50 ms': round(mean(window.map((s) => s.eventLoopDelayMs.p50)), 2),
+        'eld p99 ms': round(
+          percentile(
+            window.map((s) => s.eventLoopDelayMs.p99),
+            50,
+          ),
+          2,
+        ),
+        'eld p99 worst ms': round(Math.max(...window.map((s) => s.eventLoopDelayMs.p99)), 2),
+        'msgs/s': round(mean(window.map((s) => s.messagesPerSec))),
+        'rss KB/agent': round(perAgent('rss') / 1024, 2),
+        'heap KB/agent': round(perAgent('heapUsed') / 1024, 2),
+        'buffers KB/agent': round(perAgent('arrayBuffers') / 1024, 2),
+      });
+    } finally {
+      await Promise.all(sims.map((s) => s.stop()));
+      await hub.stop();
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,172 @@
+/**
+ * Shared pieces of the benchmarks: free ports, the hub in its own process (with its `stats` lines),
+ * simulator processes, percentiles and a small table printer. Plain Node ESM against the built
+ * `dist/` so what is measured is what ships.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const TOKEN = 'bench-agent-token-0123456789abcdef';
+export const CONSOLE_TOKEN = 'bench-console-token-0123456789abcdef';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export const mean = (values) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
+export const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Wait until `probe()` is truthy, checking every `everyMs`; throws after `timeoutMs`. */
+export async function until(probe, timeoutMs, what, everyMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/**
+ * The headless hub in its own process, printing `stats {...}` lines every `statsMs`.
+ * Returns the URLs and a live array of parsed stats.
+ */
+export async function startHub({ env = {}, statsMs = 1000 } = {}) {
+  const gatewayPort = await freePort();
+  const consolePort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'ac-bench-'));
+  const stats = [];
+  const memory = [];
+  // --expose-gc: memory figures are taken after a full GC, on request (SIGUSR2, see process-stats.ts).
+  const proc = spawn(process.execPath, ['--expose-gc', join(ROOT, 'dist/main/headless.js')], {
+    cwd: dataDir, // no .env from the repo: the bench sets everything it needs
+    env: {
+      PATH: process.env.PATH,
+      CENTRALIZER_DATA_DIR: dataDir,
+      CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
+      CENTRALIZER_GATEWAY_PORT: String(gatewayPort),
+      CENTRALIZER_CONSOLE_PORT: String(consolePort),
+      CENTRALIZER_CONSOLE_TOKEN: CONSOLE_TOKEN,
+      CENTRALIZER_AGENT_TOKEN: TOKEN,
+      CENTRALIZER_LOG_LEVEL: 'warn',
+      CENTRALIZER_STATS_INTERVAL_MS: String(statsMs),
+      CENTRALIZER_MAX_CONNECTIONS: '100000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let consoleUrl;
+  let buffered = '';
+  proc.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.startsWith('stats ')) stats.push(JSON.parse(line.slice(6)));
+      else if (line.startsWith('memory ')) memory.push(JSON.parse(line.slice(7)));
+      else if (line.startsWith('console: ')) consoleUrl = line.slice(9).trim();
+    }
+  });
+  let stderr = '';
+  proc.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise((r) => proc.once('exit', r));
+  await until(() => consoleUrl || proc.exitCode !== null, 20_000, 'the hub to start');
+  if (!consoleUrl) throw new Error(`hub exited: ${stderr}`);
+  return {
+    proc,
+    stats,
+    dataDir,
+    gatewayUrl: `ws://127.0.0.1:${gatewayPort}`,
+    consoleUrl,
+    bridgeUrl: `ws://127.0.0.1:${consolePort}/bridge?token=${CONSOLE_TOKEN}`,
+    latest: () => stats[stats.length - 1],
+    /** process.memoryUsage() of the hub right after a full GC. */
+    async gcMemory() {
+      const before = memory.length;
+      proc.kill('SIGUSR2');
+      await until(() => memory.length > before, 30_000, 'the hub memory line');
+      return memory[memory.length - 1];
+    },
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await Promise.race([exited, sleep(10_000)]);
+        if (proc.exitCode === null) proc.kill('SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One simulator process with `count` virtual agents. */
+export function startSimulator({ url, count, prefix, rate = 1000, hosts, extra = [] }) {
+  const args = [
+    join(ROOT, 'dist/main/simulator.js'),
+    '--url',
+    url,
+    '--token',
+    TOKEN,
+    '--count',
+    String(count),
+    '--prefix',
+    prefix,
+    '--rate',
+    String(rate),
+    '--interval-jitter',
+    ...(hosts ? ['--hosts', String(hosts)] : []),
+    ...extra,
+  ];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise((r) => proc.once('exit', r));
+  return {
+    proc,
+    stderr: () => stderr,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      proc.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    },
+  };
+}
+
+/** Print rows as an aligned text table. */
+export function printTable(title, rows) {
+  if (rows.length === 0) return;
+  const headers = Object.keys(rows[0]);
+  const cells = rows.map((row) => headers.map((h) => String(row[h] ?? '')));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (values) => values.map((v, i) => v.padStart(widths[i])).join('  ');
+  console.log(`\n${title}`);
+  console.log(line(headers));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const c of cells) console.log(line(c));
+}
