@@ -15,9 +15,10 @@ import { availableParallelism, cpus, freemem, hostname, release, totalmem } from
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gatewayCapacity } from './gateway-capacity.mjs';
+import { ingestCeiling } from './ingest-ceiling.mjs';
 import { printTable, ROOT } from './lib.mjs';
 
-const SCENARIOS = ['gateway'];
+const SCENARIOS = ['gateway', 'ingest'];
 
 const { values } = parseArgs({
   options: {
@@ -68,6 +69,12 @@ if (only.includes('gateway')) {
   console.log('\n[gateway] connected agents reporting metrics every 5 s');
   results.gateway = await gatewayCapacity({ sizes, durationSec });
   printTable('Gateway capacity (hub process)', results.gateway);
+}
+
+if (only.includes('ingest')) {
+  console.log('\n[ingest] metrics frames per second at saturation');
+  results.ingest = await ingestCeiling({ seconds: values.quick ? 8 : 15 });
+  printTable('Ingest ceiling', results.ingest);
 }
 
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
