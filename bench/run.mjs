@@ -16,9 +16,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gatewayCapacity } from './gateway-capacity.mjs';
 import { ingestCeiling } from './ingest-ceiling.mjs';
+import { presenceLatency } from './presence-latency.mjs';
 import { printTable, ROOT } from './lib.mjs';
 
-const SCENARIOS = ['gateway', 'ingest'];
+const SCENARIOS = ['gateway', 'ingest', 'presence'];
 
 const { values } = parseArgs({
   options: {
@@ -75,6 +76,12 @@ if (only.includes('ingest')) {
   console.log('\n[ingest] metrics frames per second at saturation');
   results.ingest = await ingestCeiling({ seconds: values.quick ? 8 : 15 });
   printTable('Ingest ceiling', results.ingest);
+}
+
+if (only.includes('presence')) {
+  console.log('\n[presence] disconnect → console, silent agent → offline');
+  results.presence = await presenceLatency({ agents: values.quick ? 100 : 300 });
+  printTable('Presence latency', results.presence);
 }
 
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
