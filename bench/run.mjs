@@ -15,11 +15,12 @@ import { availableParallelism, cpus, freemem, hostname, release, totalmem } from
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gatewayCapacity } from './gateway-capacity.mjs';
+import { brokerThroughput } from './broker-throughput.mjs';
 import { ingestCeiling } from './ingest-ceiling.mjs';
 import { presenceLatency } from './presence-latency.mjs';
 import { printTable, ROOT } from './lib.mjs';
 
-const SCENARIOS = ['gateway', 'ingest', 'presence'];
+const SCENARIOS = ['gateway', 'ingest', 'presence', 'broker'];
 
 const { values } = parseArgs({
   options: {
@@ -82,6 +83,13 @@ if (only.includes('presence')) {
   console.log('\n[presence] disconnect → console, silent agent → offline');
   results.presence = await presenceLatency({ agents: values.quick ? 100 : 300 });
   printTable('Presence latency', results.presence);
+}
+
+if (only.includes('broker')) {
+  console.log('\n[broker] RabbitMQ consumption and configuration fan-out');
+  results.broker = await brokerThroughput({ events: values.quick ? 20_000 : 100_000, agents: 1000 });
+  printTable('Job events consumed', results.broker.consume);
+  printTable('Configuration fan-out (RabbitMQ, until every agent applied)', results.broker.fanOut);
 }
 
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

@@ -22,6 +22,8 @@ export interface ProcessStats {
   messages: number;
   /** Frames per second over the interval. */
   messagesPerSec: number;
+  /** RabbitMQ events handled since start (processed, duplicates and dead-lettered). */
+  brokerEvents: number;
 }
 
 export function startStatsReporter(
@@ -40,7 +42,8 @@ export function startStatsReporter(
     const cpu = process.cpuUsage(lastCpu);
     const elapsed = nowAt - lastAt;
     const memory = process.memoryUsage();
-    const gateway = status().gateway;
+    const hub = status();
+    const gateway = hub.gateway;
     const stats: ProcessStats = {
       at: Date.now(),
       intervalMs: Math.round(elapsed),
@@ -57,6 +60,7 @@ export function startStatsReporter(
       connections: gateway.connections,
       messages: gateway.messages,
       messagesPerSec: round(((gateway.messages - lastMessages) * 1000) / elapsed),
+      brokerEvents: hub.jobs.eventsProcessed + hub.jobs.duplicates + hub.jobs.deadLettered,
     };
     write(`stats ${JSON.stringify(stats)}`);
     delay.reset();
