@@ -190,10 +190,13 @@ async function fanOut(url, agents) {
       target: { agentIds: ids },
       action: { kind: 'patch', patch: { bench: Date.now() } },
     });
+    const acceptedMs = performance.now() - started;
     await until(() => appliedAt.size >= ids.length, 120_000, 'every agent applied', 20);
     const latencies = ids.map((id) => appliedAt.get(id) - started);
     return {
+      acceptedMs,
       agents: ids.length,
+      first: Math.min(...latencies),
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       max: Math.max(...latencies),
@@ -233,6 +236,8 @@ export async function brokerThroughput({ events = 50_000, agents = 1000, log = c
       fanOut: [
         {
           agents: fan.agents,
+          'accepted ms': round(fan.acceptedMs),
+          'first ms': round(fan.first),
           'p50 ms': round(fan.p50),
           'p99 ms': round(fan.p99),
           'max ms': round(fan.max),

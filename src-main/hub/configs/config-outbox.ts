@@ -31,17 +31,29 @@ const FileSchema = z.object({
 
 export class ConfigOutbox {
   private readonly file: string;
-  private entries: OutboxEntry[];
+  /** One entry per agent (latest wins), in the order they were queued. */
+  private readonly entries = new Map<string, OutboxEntry>();
+  private readonly byMessageId = new Map<string, OutboxEntry>();
+  private dirty = false;
+  private scheduled = false;
   private readonly listeners = new Set<() => void>();
   private readonly confirmedListeners = new Set<(entry: OutboxEntry) => void>();
 
-  constructor(dataDir: string, logger?: Logger) {
+  constructor(
+    dataDir: string,
+    private readonly logger?: Logger,
+  ) {
     this.file = join(dataDir, 'config-outbox.json');
     const data = readJsonFile(this.file, FileSchema, () => ({ version: 1 as const, entries: [] }), logger);
-    this.entries = data.entries;
+    for (const entry of data.entries) this.put(entry);
   }
 
-  /** Queue an agent's configuration revision durably (it replaces an older one still waiting). */
+  /**
+   * Queue an agent's configuration revision durably (it replaces an older one still waiting).
+   * The file is written once per burst, in a microtask: a bulk change to 1,000 agents is one write,
+   * not 1,000 growing rewrites. Listeners (the publisher) hear of it only after that write, so nothing
+   * is published before it is on disk, and the write lands before the console request answers.
+   */
   enqueue(agentId: string, revision: number, config: Record<string, unknown>, now = Date.now()): OutboxEntry {
     const entry: OutboxEntry = {
       messageId: randomUUID(),
@@ -51,18 +63,20 @@ export class ConfigOutbox {
       config,
       attempts: 0,
     };
-    this.entries = this.entries.filter((e) => e.agentId !== agentId);
-    this.entries.push(entry);
-    this.persist();
+    this.put(entry);
+    this.schedulePersist();
     return entry;
   }
 
   /** Remove an entry once the broker confirmed it. Ignores superseded entries. */
   remove(messageId: string): boolean {
-    const entry = this.entries.find((e) => e.messageId === messageId);
+    const entry = this.byMessageId.get(messageId);
     if (!entry) return false;
-    this.entries = this.entries.filter((e) => e !== entry);
-    this.persist();
+    this.byMessageId.delete(messageId);
+    this.entries.delete(entry.agentId);
+    // Written with the next burst: losing a removal in a crash only means one harmless resend
+    // (agents ignore revisions they already run).
+    this.schedulePersist();
     for (const listener of this.confirmedListeners) listener(entry);
     return true;
   }
@@ -74,36 +88,64 @@ export class ConfigOutbox {
   }
 
   markAttempt(messageId: string): void {
-    const entry = this.entries.find((e) => e.messageId === messageId);
+    const entry = this.byMessageId.get(messageId);
     if (entry) entry.attempts++;
   }
 
   pending(): OutboxEntry[] {
-    return [...this.entries];
+    return [...this.entries.values()];
   }
 
   has(messageId: string): boolean {
-    return this.entries.some((e) => e.messageId === messageId);
+    return this.byMessageId.has(messageId);
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.entries.size;
   }
 
   /** Agents with a configuration waiting (their queues must exist). */
   knownAgents(): string[] {
-    return [...new Set(this.entries.map((e) => e.agentId))];
+    return [...this.entries.keys()];
   }
 
-  /** Called after every change (enqueue/remove), e.g. to update the console's outbox count. */
+  /** Called after every change (enqueue/remove) once it is written, e.g. to update the console's count. */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private persist(): void {
-    writeJsonFileAtomic(this.file, { version: 1, entries: this.entries });
+  /** Write pending changes now (shutdown). */
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    writeJsonFileAtomic(this.file, { version: 1, entries: this.pending() });
     for (const listener of this.listeners) listener();
+  }
+
+  private put(entry: OutboxEntry): void {
+    const previous = this.entries.get(entry.agentId);
+    if (previous) this.byMessageId.delete(previous.messageId);
+    // delete + set: a replaced entry moves to the end, in queue order.
+    this.entries.delete(entry.agentId);
+    this.entries.set(entry.agentId, entry);
+    this.byMessageId.set(entry.messageId, entry);
+  }
+
+  private schedulePersist(): void {
+    this.dirty = true;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      try {
+        this.flush();
+      } catch (error) {
+        // Disk full or read-only: keep the entries in memory and say so; the next change retries.
+        this.dirty = true;
+        this.logger?.error('could not write the configuration outbox', { error: String(error) });
+      }
+    });
   }
 }
 

@@ -62,11 +62,21 @@ export interface ConfigDelivery {
 /** Persistence of the registry (see src-main/hub/store). Values are plain JSON. */
 export interface ConfigPersistence {
   all<T>(collection: string): Iterable<[string, T]>;
-  /** One atomic, durable batch; `value: undefined` deletes. */
-  write(ops: { collection: string; key: string; value?: unknown }[]): void;
-  appendAudit(entries: AuditEntry[]): void;
+  /**
+   * One atomic, durable batch; `value: undefined` deletes. `soon`: may be grouped with the other
+   * writes of the same moment into one batch written right after (group commit). Used for delivery
+   * and agent reports, which arrive by the hundred and can be re-learned from agents after a crash;
+   * an operator's change is always written before it is delivered.
+   */
+  write(ops: { collection: string; key: string; value?: unknown }[], options?: WriteOptions): void;
+  appendAudit(entries: AuditEntry[], options?: WriteOptions): void;
   readAudit(): AuditEntry[];
 }
+
+export interface WriteOptions {
+  soon?: boolean;
+}
+const SOON: WriteOptions = { soon: true };
 
 interface DesiredState {
   agentId: string;
@@ -394,18 +404,21 @@ export class ConfigService {
       entry.rejectedAt = now;
       entry.error = error ?? 'rejected by the agent';
     }
-    this.o.persistence.write([{ collection: C_DESIRED, key: agentId, value: d }]);
-    this.appendAudit([
-      {
-        id: randomUUID(),
-        at: now,
-        user: 'agent',
-        action: 'config.report',
-        agentIds: [agentId],
-        summary: `revision ${revision} ${status}`,
-        outcome: status === 'applied' ? 'applied' : `rejected: ${entry.error}`,
-      },
-    ]);
+    this.o.persistence.write([{ collection: C_DESIRED, key: agentId, value: d }], SOON);
+    this.appendAudit(
+      [
+        {
+          id: randomUUID(),
+          at: now,
+          user: 'agent',
+          action: 'config.report',
+          agentIds: [agentId],
+          summary: `revision ${revision} ${status}`,
+          outcome: status === 'applied' ? 'applied' : `rejected: ${entry.error}`,
+        },
+      ],
+      SOON,
+    );
     this.touch(agentId);
   }
 
@@ -415,7 +428,10 @@ export class ConfigService {
     if (!entry || entry.state !== 'queued') return;
     entry.state = 'delivered';
     entry.deliveredAt = this.now();
-    this.o.persistence.write([{ collection: C_DESIRED, key: agentId, value: this.desired.get(agentId) }]);
+    this.o.persistence.write(
+      [{ collection: C_DESIRED, key: agentId, value: this.desired.get(agentId) }],
+      SOON,
+    );
     this.touch(agentId);
   }
 
@@ -648,12 +664,12 @@ export class ConfigService {
       entry.state = 'delivered';
       entry.deliveredAt = this.now();
       entry.path = 'websocket';
-      this.o.persistence.write([{ collection: C_DESIRED, key: d.agentId, value: d }]);
+      this.o.persistence.write([{ collection: C_DESIRED, key: d.agentId, value: d }], SOON);
     }
   }
 
-  private appendAudit(entries: AuditEntry[]): void {
-    this.o.persistence.appendAudit(entries);
+  private appendAudit(entries: AuditEntry[], options?: WriteOptions): void {
+    this.o.persistence.appendAudit(entries, options);
     this.audit.push(...entries);
   }
 

@@ -8,7 +8,9 @@ import type { AuditEntry } from '../../../src-shared';
 import type { ConfigPersistence } from '../configs/config-service';
 import type { KnownAgent } from '../fleet/fleet-state';
 import type { Logger } from '../logger';
-import { AppendLog, JournalStore, type JournalOpenReport } from './journal-store';
+import { AppendLog, JournalStore, type JournalOpenReport, type StoreOp } from './journal-store';
+
+type PersistOp = Parameters<ConfigPersistence['write']>[0][number];
 
 const C_AGENTS = 'agents';
 /** Known-agent records are written in one batch at most this often (2,000 reconnects ≠ 2,000 fsyncs). */
@@ -60,18 +62,61 @@ export function openRegistry(dataDir: string, logger: Logger): Registry {
     pending.clear();
   };
 
+  const toStoreOp = (o: PersistOp): StoreOp =>
+    o.value === undefined
+      ? { op: 'del' as const, coll: o.collection, key: o.key }
+      : { op: 'put' as const, coll: o.collection, key: o.key, value: o.value };
+
+  // Group commit for `soon` writes: everything written in one turn of the event loop (e.g. 200
+  // prefetched agent reports) becomes one journal batch and one audit append, one fsync each,
+  // instead of one per message. The latest value per key wins.
+  const soonOps = new Map<string, PersistOp>();
+  let soonAudit: AuditEntry[] = [];
+  let soonTimer: NodeJS.Immediate | undefined;
+  const flushSoon = (): void => {
+    soonTimer = undefined;
+    if (soonOps.size > 0) {
+      const ops = [...soonOps.values()].map(toStoreOp);
+      soonOps.clear();
+      store.batch(ops);
+    }
+    if (soonAudit.length > 0) {
+      const entries = soonAudit;
+      soonAudit = [];
+      audit.append(entries);
+    }
+  };
+  const scheduleSoon = (): void => {
+    soonTimer ??= setImmediate(() => {
+      try {
+        flushSoon();
+      } catch (error) {
+        logger.error('registry: grouped write failed', { error: String(error) });
+      }
+    });
+  };
+
   return {
     persistence: {
       all: <T>(collection: string) => store.entries<T>(collection),
-      write: (ops) =>
-        store.batch(
-          ops.map((o) =>
-            o.value === undefined
-              ? { op: 'del' as const, coll: o.collection, key: o.key }
-              : { op: 'put' as const, coll: o.collection, key: o.key, value: o.value },
-          ),
-        ),
-      appendAudit: (entries) => audit.append(entries),
+      write: (ops, options) => {
+        if (options?.soon) {
+          for (const o of ops) soonOps.set(`${o.collection}\u0000${o.key}`, o);
+          scheduleSoon();
+          return;
+        }
+        // A durable write must not be overtaken by an older grouped value of the same key.
+        for (const o of ops) soonOps.delete(`${o.collection}\u0000${o.key}`);
+        store.batch(ops.map(toStoreOp));
+      },
+      appendAudit: (entries, options) => {
+        if (options?.soon) {
+          soonAudit.push(...entries);
+          scheduleSoon();
+          return;
+        }
+        audit.append(entries);
+      },
       readAudit: () => auditEntries.splice(0),
     },
     knownAgents: () => [...store.entries<KnownAgent>(C_AGENTS)].map(([, agent]) => agent),
@@ -83,6 +128,8 @@ export function openRegistry(dataDir: string, logger: Logger): Registry {
     report,
     close() {
       if (timer) clearTimeout(timer);
+      if (soonTimer) clearImmediate(soonTimer);
+      flushSoon();
       flush();
       store.close();
       audit.close();
