@@ -10,8 +10,9 @@ import type { PresenceReason, PresenceState } from './fleet';
 // ---- metrics history ----------------------------------------------------------------------------
 
 /**
- * `1h`: full resolution (one bucket per 5 s) for the last hour; `24h`: 5-minute buckets (average and
- * maximum) for the last day.
+ * `1h`: full resolution for the last hour: one bucket per metrics interval (the hub's
+ * metricsIntervalSec clamped to 1–60 s; 5 s = 720 buckets by default). `24h`: 288 five-minute
+ * buckets (average and maximum) for the last day. Details: docs/monitoring.md.
  */
 export const HistoryRangeSchema = z.enum(['1h', '24h']);
 export type HistoryRange = z.infer<typeof HistoryRangeSchema>;
@@ -29,7 +30,10 @@ export interface MetricsHistory {
   stepMs: number;
   /** Bucket start times, ms since epoch, oldest first; every bucket of the range, empty ones included. */
   t: number[];
-  /** Average per bucket, aligned with `t`; null = no sample in that bucket. */
+  /**
+   * Average per bucket, aligned with `t`; null = no sample in that bucket. `cpu`, `load1`, `mem`,
+   * `rx`, `tx` are always present; a `disk:<mount>` only when it has a sample in the range.
+   */
   series: Record<string, (number | null)[]>;
   /** Maximum per bucket (24h only; 1h buckets hold about one sample each). */
   max?: Record<string, (number | null)[]>;
@@ -52,6 +56,10 @@ export interface PresenceBand {
   state: PresenceState;
   from: number;
   to: number;
+  /**
+   * Why the band started. On an `unknown` band only `hub_shutdown` (the hub was not running) is
+   * meaningful; otherwise the hub was running but had not seen the subject yet.
+   */
   reason: PresenceReason;
 }
 

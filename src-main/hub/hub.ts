@@ -79,7 +79,13 @@ export function createHub(options: HubOptions): Hub {
     },
     options.deltaIntervalMs ?? 100,
   );
-  const monitoring = createMonitoring({ dataDir: options.dataDir, logger, fleet: () => fleet, startedAt });
+  const monitoring = createMonitoring({
+    dataDir: options.dataDir,
+    logger,
+    fleet: () => fleet,
+    startedAt,
+    metricsIntervalSec: settings.gateway.metricsIntervalSec,
+  });
   const alerting: Alerting = createAlerting({
     dataDir: options.dataDir,
     logger,
@@ -299,6 +305,7 @@ export function createHub(options: HubOptions): Hub {
       await gateway.stop();
       await alerting.stop();
       publisher.stop();
+      outbox.flush();
       detachConsumer?.();
       await broker.stop();
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
