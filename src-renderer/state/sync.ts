@@ -9,6 +9,7 @@
 import type { ConsoleApi } from '../../src-shared/console-api';
 import type { FleetDelta } from '../../src-shared/fleet';
 import type { ConnectionState } from '../transport/types';
+import { afterRender, recordDeltaTiming } from './delta-timing';
 import type { FleetStore } from './fleet-store';
 
 export interface SyncOptions {
@@ -28,6 +29,22 @@ export interface FleetSync {
   stop(): void;
 }
 
+function applyTimed(store: FleetStore, delta: FleetDelta): void {
+  const started = performance.now();
+  if (!store.getState().applyDelta(delta)) return;
+  const stored = performance.now();
+  const timing = {
+    size: delta.agents.length + delta.servers.length + delta.jobs.length + (delta.alerts?.length ?? 0),
+    agents: delta.agents.length,
+    storeMs: stored - started,
+    renderMs: 0,
+  };
+  afterRender(() => {
+    timing.renderMs = performance.now() - started;
+    recordDeltaTiming(timing);
+  });
+}
+
 export function startFleetSync(api: ConsoleApi, store: FleetStore, options: SyncOptions = {}): FleetSync {
   /** Non-null while a snapshot is in flight: deltas go here instead of the store. */
   let buffer: FleetDelta[] | null = null;
@@ -38,7 +55,7 @@ export function startFleetSync(api: ConsoleApi, store: FleetStore, options: Sync
   const offDelta = api.on('delta', (delta) => {
     if (stopped) return;
     if (buffer) buffer.push(delta);
-    else store.getState().applyDelta(delta);
+    else applyTimed(store, delta);
   });
 
   async function resync(): Promise<void> {
