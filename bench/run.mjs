@@ -16,11 +16,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gatewayCapacity } from './gateway-capacity.mjs';
 import { brokerThroughput } from './broker-throughput.mjs';
+import { consoleRender } from './console-render.mjs';
 import { ingestCeiling } from './ingest-ceiling.mjs';
 import { presenceLatency } from './presence-latency.mjs';
 import { printTable, ROOT } from './lib.mjs';
 
-const SCENARIOS = ['gateway', 'ingest', 'presence', 'broker'];
+const SCENARIOS = ['gateway', 'ingest', 'presence', 'broker', 'console'];
 
 const { values } = parseArgs({
   options: {
@@ -90,6 +91,12 @@ if (only.includes('broker')) {
   results.broker = await brokerThroughput({ events: values.quick ? 20_000 : 100_000, agents: 1000 });
   printTable('Job events consumed', results.broker.consume);
   printTable('Configuration fan-out (RabbitMQ, until every agent applied)', results.broker.fanOut);
+}
+
+if (only.includes('console')) {
+  console.log('\n[console] Chromium: a delta batch touching every agent');
+  results.console = await consoleRender({ agents: values.quick ? 2000 : 10_000 });
+  printTable('Console (renderer in Chromium)', results.console);
 }
 
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
