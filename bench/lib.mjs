@@ -52,14 +52,14 @@ export async function until(probe, timeoutMs, what, everyMs = 100) {
  * The headless hub in its own process, printing `stats {...}` lines every `statsMs`.
  * Returns the URLs and a live array of parsed stats.
  */
-export async function startHub({ env = {}, statsMs = 1000 } = {}) {
+export async function startHub({ env = {}, statsMs = 1000, nodeArgs = [] } = {}) {
   const gatewayPort = await freePort();
   const consolePort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ac-bench-'));
   const stats = [];
   const memory = [];
   // --expose-gc: memory figures are taken after a full GC, on request (SIGUSR2, see process-stats.ts).
-  const proc = spawn(process.execPath, ['--expose-gc', join(ROOT, 'dist/main/headless.js')], {
+  const proc = spawn(process.execPath, ['--expose-gc', ...nodeArgs, join(ROOT, 'dist/main/headless.js')], {
     cwd: dataDir, // no .env from the repo: the bench sets everything it needs
     env: {
       PATH: process.env.PATH,

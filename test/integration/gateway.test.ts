@@ -86,7 +86,7 @@ describe('gateway protocol', () => {
     expect(Date.now() - start).toBeLessThan(1000);
   });
 
-  it('a client that stops answering pings → offline (ping_timeout) within 2 ping intervals', async () => {
+  it('a client that stops answering pings → offline (ping_timeout) within 1.5 ping intervals', async () => {
     const agent = rawAgent(t.url, { autoPong: false });
     await agent.opened;
     agent.send(hello());
@@ -101,7 +101,8 @@ describe('gateway protocol', () => {
       'ping timeout',
     );
     expect(offline.reason).toBe('ping_timeout');
-    expect(Date.now() - start).toBeLessThanOrEqual(2 * 300 + 200);
+    // 1.5 × 300 ms, plus one delta flush (100 ms) and timer slack on a loaded machine.
+    expect(Date.now() - start).toBeLessThanOrEqual(1.5 * 300 + 250);
   });
 
   it('answers malformed, unknown, invalid and oversized messages with error frames, then closes on repeat', async () => {

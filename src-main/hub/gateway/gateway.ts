@@ -52,11 +52,16 @@ interface Connection {
   remoteAddress?: string;
   agentId?: string;
   alive: boolean;
+  /** Pinged at least once (a new connection is not checked before its first ping). */
+  pinged?: boolean;
   violationTimes: number[];
   helloTimer?: NodeJS.Timeout;
   /** Set when the hub closes the socket on purpose, so the close handler records the right reason. */
   closeReason?: PresenceReason;
 }
+
+/** The ping round is run in this many slices spread over the interval (even: see pingSlice). */
+const PING_SLICES = 10;
 
 /** Close if the agent does not read what we send: a stuck peer must not grow our memory. */
 const MAX_BUFFERED_BYTES = 256 * 1024;
@@ -65,6 +70,7 @@ export class Gateway {
   private http?: Server;
   private wss?: WebSocketServer;
   private pingTimer?: NodeJS.Timeout;
+  private pingTick = 0;
   private nextId = 1;
   private readonly connections = new Set<Connection>();
   private readonly byAgent = new Map<string, Connection>();
@@ -123,7 +129,7 @@ export class Gateway {
     http.on('error', (error) => this.options.logger.error('gateway server error', { error: String(error) }));
     this.boundPort = (http.address() as AddressInfo).port;
     this.state = 'listening';
-    this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalSec * 1000);
+    this.pingTimer = setInterval(() => this.pingSlice(), (this.options.pingIntervalSec * 1000) / PING_SLICES);
     this.pingTimer.unref();
     this.options.logger.info('gateway listening', { urls: this.urls() });
     this.options.onStatusChange();
@@ -329,18 +335,29 @@ export class Gateway {
     conn.ws.send(JSON.stringify(message));
   }
 
-  private pingAll(): void {
+  /**
+   * One slice of the ping round. Connections are spread over PING_SLICES slices by id: each tick
+   * pings one slice and checks the slice pinged half an interval ago, which must have shown a sign
+   * of life since (a pong or any message). So every connection is pinged once per interval, a silent
+   * one is dropped within 1.5 × the interval, and 15,000 pings are not one 0.5 s burst of writes.
+   */
+  private pingSlice(): void {
+    const tick = this.pingTick++;
+    const pingNow = tick % PING_SLICES;
+    const checkNow = (tick + PING_SLICES / 2) % PING_SLICES;
     for (const conn of this.connections) {
-      if (!conn.alive) {
+      const slice = conn.id % PING_SLICES;
+      if (slice === checkNow && conn.pinged && !conn.alive) {
         conn.closeReason = 'ping_timeout';
         conn.ws.terminate();
-        continue;
-      }
-      conn.alive = false;
-      try {
-        conn.ws.ping();
-      } catch {
-        // Socket already closing; its close event handles presence.
+      } else if (slice === pingNow) {
+        conn.alive = false;
+        conn.pinged = true;
+        try {
+          conn.ws.ping();
+        } catch {
+          // Socket already closing; its close event handles presence.
+        }
       }
     }
   }
