@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Toasts } from './components/alerts/Toasts';
 import { ConnectPanel } from './components/ConnectPanel';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Dialog } from './components/Dialog';
@@ -9,6 +10,7 @@ import { useConsole, useFleet } from './state/context';
 import { useRoute, type Route } from './state/router';
 import { AgentDetailView } from './views/AgentDetailView';
 import { AgentsView } from './views/AgentsView';
+import { AlertsView } from './views/AlertsView';
 import { AuditView } from './views/AuditView';
 import { BulkView } from './views/BulkView';
 import { ProfilesView } from './views/ProfilesView';
@@ -41,6 +43,8 @@ function CurrentView({ route }: { route: Route }) {
       return <BulkView />;
     case 'audit':
       return <AuditView />;
+    case 'alerts':
+      return <AlertsView tab={route.tab ?? 'active'} />;
   }
 }
 
@@ -84,6 +88,7 @@ export function App({ onRetry }: { onRetry?: () => void }) {
         {loaded ? <CurrentView route={route} /> : <Loading onRetry={onRetry} />}
       </main>
       <StatusBar />
+      <Toasts />
       <Dialog open={connectOpen} onClose={() => setConnectOpen(false)} label={t('connect.title')}>
         <ConnectPanel headingLevel={2} />
       </Dialog>

@@ -15,6 +15,7 @@ import {
   forwardConsoleEvents,
   registerMainConsoleIpc,
 } from './ipc';
+import { startDesktopNotifications, type DesktopNotifications } from './notifications';
 import { createMainWindow, resolveAppPaths, type AppPaths } from './window';
 
 /** Env key of the Vite dev server URL; honoured only when the app is not packaged. */
@@ -80,6 +81,7 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
   let mainWindow: BrowserWindow | null = null;
   let stopForwarding: (() => void) | null = null;
   let disposeIpc: (() => void) | null = null;
+  let notifications: DesktopNotifications | null = null;
   let quitPhase: 'running' | 'stopping' | 'stopped' = 'running';
 
   if (options.crashGuards !== false) installCrashGuards(logger);
@@ -117,6 +119,7 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
       const win = created.window;
       mainWindow = win;
       if (hub) stopForwarding = forwardConsoleEvents(hub.console, win.webContents, logger);
+      notifications?.windowOpened(win);
       win.on('closed', () => {
         stopForwarding?.();
         stopForwarding = null;
@@ -129,12 +132,13 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
     }
   };
 
-  const focusWindow = (): void => {
+  const focusWindow = (): BrowserWindow | null => {
     const win = openWindow();
-    if (!win) return;
+    if (!win) return null;
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
+    return win;
   };
 
   app.on('second-instance', () => {
@@ -175,6 +179,8 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
         clearTimeout(timer);
         disposeIpc?.();
         disposeIpc = null;
+        notifications?.stop();
+        notifications = null;
         quitPhase = 'stopped';
         app.quit();
       }
@@ -212,6 +218,16 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
       createTrustedSenderCheck(() => mainWindow, appUrl),
       logger,
     );
+    const started = hub;
+    notifications = startDesktopNotifications({
+      console: started.console,
+      getWindow: () => mainWindow,
+      // While quitting, a late notification click must not bring a window back.
+      focusWindow: () => (quitPhase === 'running' ? focusWindow() : null),
+      appUrl,
+      initialActive: () => started.status().alerts.active,
+      logger,
+    });
     openWindow();
   })().catch((error: unknown) => {
     logger.error('startup failed', { error: (error as Error)?.message });

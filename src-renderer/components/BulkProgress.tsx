@@ -1,12 +1,15 @@
 /** Progress of one bulk change: "N of M applied", pending / unchanged / failed, the failures, retry. */
 import { useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { BulkAction, BulkView } from '../../src-shared/config-management';
 import { useFormat } from '../i18n/format';
 import { useConsole } from '../state/context';
 import { routeHref } from '../state/router';
 
-export function describeBulkAction(action: BulkAction, t: ReturnType<typeof useTranslation>['t']): string {
+// i18next's TFunction, not ReturnType<typeof useTranslation>['t']: with the full catalogue the latter
+// makes tsc give up (TS2589, "excessively deep").
+export function describeBulkAction(action: BulkAction, t: TFunction): string {
   if (action.kind === 'patch') return t('bulk.describe.patch', { patch: JSON.stringify(action.patch) });
   return t(`bulk.describe.${action.kind}`, { profile: action.profile });
 }

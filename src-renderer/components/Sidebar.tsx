@@ -2,7 +2,8 @@ import { useTranslation } from 'react-i18next';
 import { useFleet } from '../state/context';
 import { routeHref, type Route } from '../state/router';
 
-type Section = 'overview' | 'agents' | 'servers' | 'jobs' | 'profiles' | 'bulk' | 'audit' | 'settings';
+type Section =
+  'overview' | 'agents' | 'servers' | 'alerts' | 'jobs' | 'profiles' | 'bulk' | 'audit' | 'settings';
 
 function sectionOf(route: Route): Section {
   if (route.view === 'agent') return 'agents';
@@ -14,6 +15,7 @@ const ICONS: Record<Section, string> = {
   overview: 'M2 2h5v5H2zM9 2h5v5H9zM2 9h5v5H2zM9 9h5v5H9z',
   agents: 'M8 2a3 3 0 1 1 0 6 3 3 0 0 1 0-6zM2.5 14c.5-3 2.7-4.5 5.5-4.5s5 1.5 5.5 4.5z',
   servers: 'M2 2.5h12v4H2zM2 9.5h12v4H2zM4.5 4.5h.01M4.5 11.5h.01',
+  alerts: 'M8 2a4 4 0 0 0-4 4v3.5L2.5 12h11L12 9.5V6a4 4 0 0 0-4-4zM6.5 13.5a1.5 1.5 0 0 0 3 0',
   jobs: 'M2.5 3.5h11M2.5 8h11M2.5 12.5h6M11 11l1.5 1.5L15 10',
   profiles: 'M3 2.5h10v11H3zM5.5 5.5h5M5.5 8h5M5.5 10.5h3',
   bulk: 'M2 3h5v4H2zM9 3h5v4H9zM2 9h5v4H2zM9 9h5v4H9zM7 5h2M7 11h2',
@@ -31,11 +33,18 @@ export function Sidebar({ route, onConnect }: { route: Route; onConnect: () => v
     for (const b of s.bulks.values()) if (!b.done) n++;
     return n;
   });
+  const alerts = useFleet((s) => s.status?.alerts);
   const current = sectionOf(route);
-  const items: { id: Section; badge?: string }[] = [
+  const items: { id: Section; badge?: string; tone?: 'warn' | 'bad' }[] = [
     { id: 'overview' },
     { id: 'agents', badge: `${counts.agentsOnline}/${counts.agentsTotal}` },
     { id: 'servers', badge: `${counts.serversUp}/${counts.serversTotal}` },
+    // Firing alerts; red while any of them is critical.
+    {
+      id: 'alerts',
+      badge: alerts && alerts.active > 0 ? String(alerts.active) : undefined,
+      tone: alerts && alerts.critical > 0 ? 'bad' : 'warn',
+    },
     { id: 'jobs', badge: runningJobs > 0 ? String(runningJobs) : undefined },
     { id: 'profiles' },
     { id: 'bulk', badge: activeBulks > 0 ? String(activeBulks) : undefined },
@@ -71,7 +80,14 @@ export function Sidebar({ route, onConnect }: { route: Route; onConnect: () => v
                   <path d={ICONS[item.id]} />
                 </svg>
                 <span className="nav-label">{t(`nav.${item.id}`)}</span>
-                {item.badge && <span className="nav-badge">{item.badge}</span>}
+                {item.badge && (
+                  <span
+                    className={`nav-badge${item.tone ? ` nav-badge-${item.tone}` : ''}`}
+                    data-testid={`nav-${item.id}-badge`}
+                  >
+                    {item.badge}
+                  </span>
+                )}
               </a>
             </li>
           ))}

@@ -1,13 +1,24 @@
 /**
  * Tiny hash router (works from file:// in Electron and behind the headless server alike):
  * #/overview, #/agents, #/agents/<id>, #/servers, #/servers/<id>, #/jobs, #/jobs/<tab>, #/jobs/<tab>/<agentId>,
- * #/settings, #/profiles, #/bulk, #/audit.
+ * #/settings, #/profiles, #/bulk, #/audit, #/alerts, #/alerts/<tab>.
  */
 import { useSyncExternalStore } from 'react';
 
 /** The Jobs view's tabs; part of the address so the overview tiles can link straight to one. */
 export type JobTab = 'running' | 'recent' | 'failed';
 export const JOB_TABS: readonly JobTab[] = ['running', 'recent', 'failed'];
+
+/** The Alerts view's tabs; in the address so a notification click can open Active directly. */
+export type AlertTab = 'active' | 'history' | 'rules' | 'channels' | 'mutes' | 'deliveries';
+export const ALERT_TABS: readonly AlertTab[] = [
+  'active',
+  'history',
+  'rules',
+  'channels',
+  'mutes',
+  'deliveries',
+];
 
 export type Route =
   | { view: 'overview' }
@@ -16,6 +27,7 @@ export type Route =
   | { view: 'profiles' }
   | { view: 'bulk' }
   | { view: 'audit' }
+  | { view: 'alerts'; tab?: AlertTab }
   | { view: 'agents' }
   | { view: 'servers' }
   | { view: 'agent'; id: string }
@@ -38,6 +50,10 @@ export function parseRoute(hash: string): Route {
   if (section === 'profiles') return { view: 'profiles' };
   if (section === 'bulk') return { view: 'bulk' };
   if (section === 'audit') return { view: 'audit' };
+  if (section === 'alerts') {
+    const tab = ALERT_TABS.find((x) => x === decoded);
+    return tab ? { view: 'alerts', tab } : { view: 'alerts' };
+  }
   return { view: 'overview' };
 }
 
@@ -63,6 +79,8 @@ export function routeHref(route: Route): string {
     case 'jobs':
       if (route.agent) return `#/jobs/${route.tab ?? 'recent'}/${encodeURIComponent(route.agent)}`;
       return route.tab ? `#/jobs/${route.tab}` : '#/jobs';
+    case 'alerts':
+      return route.tab ? `#/alerts/${route.tab}` : '#/alerts';
     case 'agent':
       return `#/agents/${encodeURIComponent(route.id)}`;
     case 'server':

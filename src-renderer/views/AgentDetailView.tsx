@@ -1,11 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import { AgentJobsCard } from '../components/AgentJobsCard';
+import { MuteButton } from '../components/alerts/MuteButton';
 import { ConfigCard } from '../components/ConfigCard';
 import { ConfigStatusBadge, ResendButton } from '../components/ConfigStatusBadge';
 import { BackLink, DetailPlaceholder, Field, Fields, PresenceCard } from '../components/DetailParts';
 import { MetricsPanel } from '../components/MetricsPanel';
 import { PresenceBadge } from '../components/PresenceBadge';
 import { PresenceLog } from '../components/PresenceLog';
+import { OfflineNotice, PresenceTimeline } from '../components/PresenceTimeline';
 import { useConsole, useFleet } from '../state/context';
 import { routeHref } from '../state/router';
 import { useDetail } from '../state/use-detail';
@@ -47,7 +49,11 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
             <ResendButton agent={agent} />
           </p>
         </div>
+        <div className="toolbar">
+          <MuteButton target={{ kind: 'agent', agentId: agent.agentId }} />
+        </div>
       </header>
+      <OfflineNotice kind="agent" presence={agent.presence} since={agent.since} reason={agent.reason} />
       {detail.error && (
         <p className="error-text" role="alert">
           {t('app.loadFailed', { message: detail.error })}
@@ -107,6 +113,7 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
       <MetricsPanel metrics={server?.metrics} />
       <AgentJobsCard agentId={agent.agentId} />
       <ConfigCard agent={agent} />
+      <PresenceTimeline kind="agent" id={agent.agentId} presence={agent.presence} since={agent.since} />
       <PresenceLog kind="agent" log={detail.data?.presenceLog ?? []} />
     </div>
   );

@@ -6,12 +6,14 @@ import { CONFIG_STATUSES, ConfigStatusBadge, ResendButton } from '../components/
 import { Meter } from '../components/Meter';
 import { PresenceBadge } from '../components/PresenceBadge';
 import { SearchBox } from '../components/SearchBox';
+import { CpuSparkline } from '../components/Sparkline';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { useFormat } from '../i18n/format';
 import { useNow } from '../state/clock';
 import { useFleet } from '../state/context';
 import { navigate, routeHref } from '../state/router';
 import { selectionStore, useSelection } from '../state/selection';
+import { useSparklines } from '../state/use-sparklines';
 import {
   agentMatches,
   liveMetricsFor,
@@ -22,7 +24,17 @@ import {
 } from '../state/selectors';
 
 type AgentColumn =
-  'select' | 'status' | 'name' | 'config' | 'server' | 'version' | 'lastSeen' | 'cpu' | 'ram' | 'labels';
+  | 'select'
+  | 'status'
+  | 'name'
+  | 'config'
+  | 'server'
+  | 'version'
+  | 'lastSeen'
+  | 'cpu'
+  | 'trend'
+  | 'ram'
+  | 'labels';
 
 const CONFIG_RANK: Record<ConfigStatus, number> = { failed: 0, drift: 1, pending: 2, in_sync: 3, none: 4 };
 type PresenceFilter = 'all' | 'online' | 'offline';
@@ -49,6 +61,8 @@ function sortValue(
       return agent.lastSeen || undefined;
     case 'cpu':
       return liveMetricsFor(agent, servers)?.cpuPercent;
+    case 'trend':
+      return undefined;
     case 'ram':
       return memoryPercent(liveMetricsFor(agent, servers));
     case 'labels':
@@ -66,6 +80,7 @@ const DEFAULT_DIR: Record<AgentColumn, 'asc' | 'desc'> = {
   version: 'desc',
   lastSeen: 'desc',
   cpu: 'desc',
+  trend: 'desc',
   ram: 'desc',
   labels: 'desc',
 };
@@ -76,6 +91,7 @@ export function AgentsView() {
   const now = useNow();
   const agents = useFleet((s) => s.agents);
   const servers = useFleet((s) => s.servers);
+  const sparklines = useSparklines();
   const [query, setQuery] = useState('');
   const [filter, setFilter] = useState<PresenceFilter>('all');
   const [configFilter, setConfigFilter] = useState<'' | ConfigStatus>('');
@@ -121,7 +137,7 @@ export function AgentsView() {
         header: t('agents.columns.status'),
         width: 'minmax(7.5rem, 0.8fr)',
         sortable: true,
-        render: (a) => <PresenceBadge presence={a.presence} />,
+        render: (a) => <PresenceBadge presence={a.presence} since={a.since} reason={a.reason} />,
       },
       {
         id: 'name',
@@ -194,6 +210,12 @@ export function AgentsView() {
         },
       },
       {
+        id: 'trend',
+        header: t('charts.sparkline.column'),
+        width: '5.5rem',
+        render: (a) => <CpuSparkline values={sparklines?.cpu[a.serverId]} />,
+      },
+      {
         id: 'ram',
         header: t('agents.columns.ram'),
         width: 'minmax(7rem, 0.9fr)',
@@ -222,7 +244,7 @@ export function AgentsView() {
         ),
       },
     ],
-    [t, fmt, now, servers, selected],
+    [t, fmt, now, servers, selected, sparklines],
   );
 
   const total = agents.size;

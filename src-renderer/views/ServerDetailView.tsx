@@ -1,10 +1,13 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AgentView } from '../../src-shared/fleet';
+import { MuteButton } from '../components/alerts/MuteButton';
 import { BackLink, DetailPlaceholder, Field, Fields, PresenceCard } from '../components/DetailParts';
+import { MetricsHistoryCard } from '../components/charts/MetricsHistoryCard';
 import { MetricsPanel } from '../components/MetricsPanel';
 import { PresenceBadge } from '../components/PresenceBadge';
 import { PresenceLog } from '../components/PresenceLog';
+import { OfflineNotice, PresenceTimeline } from '../components/PresenceTimeline';
 import { useConsole, useFleet } from '../state/context';
 import { routeHref } from '../state/router';
 import { useDetail } from '../state/use-detail';
@@ -46,7 +49,11 @@ export function ServerDetailView({ serverId }: { serverId: string }) {
           </h1>
           <p className="muted mono">{server.serverId}</p>
         </div>
+        <div className="toolbar">
+          <MuteButton target={{ kind: 'server', serverId: server.serverId }} />
+        </div>
       </header>
+      <OfflineNotice kind="server" presence={server.presence} since={server.since} reason={server.reason} />
       <div className="detail-grid">
         <section className="card" aria-labelledby="identity-title">
           <h2 id="identity-title" className="card-title">
@@ -67,7 +74,7 @@ export function ServerDetailView({ serverId }: { serverId: string }) {
             {agents.map((a) => (
               <li key={a.agentId}>
                 <a href={routeHref({ view: 'agent', id: a.agentId })}>{a.name}</a>
-                <PresenceBadge presence={a.presence} />
+                <PresenceBadge presence={a.presence} since={a.since} reason={a.reason} />
               </li>
             ))}
           </ul>
@@ -75,6 +82,8 @@ export function ServerDetailView({ serverId }: { serverId: string }) {
         <PresenceCard kind="server" presence={server.presence} since={server.since} reason={server.reason} />
       </div>
       <MetricsPanel metrics={server.metrics} />
+      <MetricsHistoryCard serverId={server.serverId} />
+      <PresenceTimeline kind="server" id={server.serverId} presence={server.presence} since={server.since} />
       <PresenceLog kind="server" log={detail.data?.presenceLog ?? []} />
     </div>
   );

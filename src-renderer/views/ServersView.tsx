@@ -4,10 +4,12 @@ import type { ServerView } from '../../src-shared/fleet';
 import { Meter } from '../components/Meter';
 import { PresenceBadge } from '../components/PresenceBadge';
 import { SearchBox } from '../components/SearchBox';
+import { CpuSparkline } from '../components/Sparkline';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { useFormat } from '../i18n/format';
 import { useFleet } from '../state/context';
 import { navigate, routeHref } from '../state/router';
+import { useSparklines } from '../state/use-sparklines';
 import {
   memoryPercent,
   presenceRank,
@@ -17,7 +19,7 @@ import {
   type SortState,
 } from '../state/selectors';
 
-type ServerColumn = 'hostname' | 'status' | 'agents' | 'cpu' | 'ram' | 'disk' | 'network';
+type ServerColumn = 'hostname' | 'status' | 'agents' | 'cpu' | 'trend' | 'ram' | 'disk' | 'network';
 
 function sortValue(s: ServerView, key: ServerColumn): string | number | undefined {
   const live = s.presence === 'online' ? s.metrics : undefined;
@@ -30,6 +32,8 @@ function sortValue(s: ServerView, key: ServerColumn): string | number | undefine
       return s.onlineAgents * 100_000 + s.agentIds.length;
     case 'cpu':
       return live?.cpuPercent;
+    case 'trend':
+      return undefined;
     case 'ram':
       return memoryPercent(live);
     case 'disk':
@@ -44,6 +48,7 @@ const DEFAULT_DIR: Record<ServerColumn, 'asc' | 'desc'> = {
   status: 'asc',
   agents: 'desc',
   cpu: 'desc',
+  trend: 'desc',
   ram: 'desc',
   disk: 'desc',
   network: 'desc',
@@ -53,6 +58,7 @@ export function ServersView() {
   const { t } = useTranslation();
   const fmt = useFormat();
   const servers = useFleet((s) => s.servers);
+  const sparklines = useSparklines();
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<SortState<ServerColumn>>({ key: 'hostname', dir: 'asc' });
   const deferredQuery = useDeferredValue(query.trim());
@@ -81,7 +87,9 @@ export function ServersView() {
         header: t('servers.columns.status'),
         width: 'minmax(7rem, 0.8fr)',
         sortable: true,
-        render: (s) => <PresenceBadge presence={s.presence} kind="server" />,
+        render: (s) => (
+          <PresenceBadge presence={s.presence} kind="server" since={s.since} reason={s.reason} />
+        ),
       },
       {
         id: 'agents',
@@ -114,6 +122,12 @@ export function ServersView() {
           ) : (
             na
           ),
+      },
+      {
+        id: 'trend',
+        header: t('charts.sparkline.column'),
+        width: '5.5rem',
+        render: (s) => <CpuSparkline values={sparklines?.cpu[s.serverId]} />,
       },
       {
         id: 'ram',
@@ -168,7 +182,7 @@ export function ServersView() {
           ),
       },
     ];
-  }, [t, fmt]);
+  }, [t, fmt, sparklines]);
 
   return (
     <div className="page page-fill">

@@ -91,6 +91,13 @@ export class BrowserWindow extends EventEmitter {
   readonly options: Record<string, unknown> & { webPreferences: Record<string, unknown> };
   private destroyed = false;
   private minimized = false;
+  title = '';
+  setTitle = vi.fn((title: string) => {
+    this.title = title;
+  });
+  getTitle(): string {
+    return this.title;
+  }
   show = vi.fn();
   focus = vi.fn();
   restore = vi.fn(() => {
@@ -193,7 +200,15 @@ class MockApp extends EventEmitter {
   exit = vi.fn((code = 0) => {
     this.exitCode = code;
   });
+  badgeCount = 0;
+  private readonly recordBadge = (count?: number): boolean => {
+    this.badgeCount = count ?? 0;
+    return true;
+  };
+  setBadgeCount = vi.fn(this.recordBadge);
   reset(): void {
+    this.badgeCount = 0;
+    this.setBadgeCount.mockImplementation(this.recordBadge);
     this.removeAllListeners();
     this.isPackaged = false;
     this.userData = '';
@@ -218,6 +233,19 @@ export const safeStorage = {
   }),
 };
 
+/** Native notifications: records every one created; `supported` drives isSupported(). */
+export class Notification extends EventEmitter {
+  static supported = true;
+  static instances: Notification[] = [];
+  static isSupported = vi.fn(() => Notification.supported);
+  show = vi.fn();
+  close = vi.fn();
+  constructor(readonly options: { title?: string; body?: string; urgency?: string } = {}) {
+    super();
+    Notification.instances.push(this);
+  }
+}
+
 export const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
 export const dialog = { showErrorBox: vi.fn() };
 
@@ -235,6 +263,9 @@ export function resetElectronMock(): void {
   shell.openExternal.mockImplementation(async () => undefined);
   safeStorage.available = true;
   safeStorage.backend = 'gnome_libsecret';
+  Notification.supported = true;
+  Notification.instances = [];
+  Notification.isSupported.mockImplementation(() => Notification.supported);
 }
 
 export default {
@@ -245,6 +276,7 @@ export default {
   dialog,
   ipcMain,
   ipcRenderer,
+  Notification,
   session,
   shell,
 };
