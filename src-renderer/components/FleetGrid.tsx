@@ -292,7 +292,8 @@ export function UnhealthyServers({ servers }: { servers: ReadonlyMap<string, Ser
       <ul className="attention-list">
         {list.slice(0, ATTENTION_LIMIT).map((s) => {
           const health = serverHealth(s);
-          const hot = hotResource(s);
+          // A down server's last figures are stale: say it is down, not that its CPU is high.
+          const hot = s.presence === 'online' ? hotResource(s) : undefined;
           return (
             <li key={s.serverId}>
               <a
