@@ -22,6 +22,8 @@ export async function gatewayCapacity({ sizes, durationSec, metricsIntervalSec =
     try {
       await until(() => hub.stats.length >= 3, 10_000, 'baseline stats');
       const baseline = await hub.gcMemory();
+      // A console is open, as in the desktop app: the hub builds and sends its deltas.
+      const console_ = await hub.attachConsole();
       const processes = Math.ceil(size / PER_PROCESS);
       const started = Date.now();
       for (let i = 0; i < processes; i++) {
@@ -44,8 +46,10 @@ export async function gatewayCapacity({ sizes, durationSec, metricsIntervalSec =
       await sleep(2 * metricsIntervalSec * 1000);
       const from = hub.stats.length;
       log(`  ${size} agents connected in ${round(connectSec)} s; measuring ${durationSec} s…`);
+      const consoleFrom = console_.bytes;
       await sleep(durationSec * 1000);
       const window = hub.stats.slice(from);
+      const consoleKBs = (console_.bytes - consoleFrom) / 1024 / durationSec;
       const loaded = await hub.gcMemory();
       const perAgent = (key) => (loaded[key] - baseline[key]) / size;
       rows.push({
@@ -62,10 +66,12 @@ export async function gatewayCapacity({ sizes, durationSec, metricsIntervalSec =
         ),
         'eld p99 worst ms': round(Math.max(...window.map((s) => s.eventLoopDelayMs.p99)), 2),
         'msgs/s': round(mean(window.map((s) => s.messagesPerSec))),
+        'console KB/s': round(consoleKBs),
         'rss KB/agent': round(perAgent('rss') / 1024, 2),
         'heap KB/agent': round(perAgent('heapUsed') / 1024, 2),
         'buffers KB/agent': round(perAgent('arrayBuffers') / 1024, 2),
       });
+      console_.close();
     } finally {
       await Promise.all(sims.map((s) => s.stop()));
       await hub.stop();

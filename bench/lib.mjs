@@ -104,6 +104,25 @@ export async function startHub({ env = {}, statsMs = 1000, nodeArgs = [] } = {})
     consoleUrl,
     bridgeUrl: `ws://127.0.0.1:${consolePort}/bridge?token=${CONSOLE_TOKEN}`,
     latest: () => stats[stats.length - 1],
+    /**
+     * Subscribe a console through the bridge (as a browser would) and read its deltas, so the hub
+     * pays for building and sending them like in real use. Returns a handle with the bytes received.
+     */
+    async attachConsole() {
+      const { default: WebSocket } = await import('ws');
+      const ws = new WebSocket(`ws://127.0.0.1:${consolePort}/bridge?token=${CONSOLE_TOKEN}`);
+      await new Promise((ok, fail) => {
+        ws.once('open', ok);
+        ws.once('error', fail);
+      });
+      const handle = { bytes: 0, deltas: 0, close: () => ws.close() };
+      ws.on('message', (data) => {
+        handle.bytes += data.length;
+        handle.deltas++;
+      });
+      ws.send(JSON.stringify({ id: 1, channel: 'getSnapshot' }));
+      return handle;
+    },
     /** process.memoryUsage() of the hub right after a full GC. */
     async gcMemory() {
       const before = memory.length;

@@ -96,10 +96,13 @@ export function createHub(options: HubOptions): Hub {
     webhook: settings.webhook,
     startedAt,
   });
-  const fleet: FleetState = new FleetState(coalescer, (agentId) => configs.summary(agentId), [
-    monitoring.observer,
-    alerting.observer,
-  ]);
+  const fleet: FleetState = new FleetState(
+    coalescer,
+    (agentId) => configs.summary(agentId),
+    [monitoring.observer, alerting.observer],
+    // At most one push per server per metrics interval, with room for the agents' ±10 % jitter.
+    settings.gateway.metricsIntervalSec * 900,
+  );
   const registry = openRegistry(options.dataDir, logger);
   for (const known of registry.knownAgents()) fleet.registerKnown(known, startedAt);
   // Not from agentView(): the view itself asks the config service for its summary.

@@ -89,7 +89,9 @@ export function PresenceCard({
         <Field label={t('detail.fields.reason')}>{t(`presence.reason.${reason}`)}</Field>
         {lastSeen !== undefined && (
           <Field label={t('detail.fields.lastSeen')}>
-            {lastSeen ? (
+            {presence === 'online' ? (
+              t('presence.seenNow')
+            ) : lastSeen ? (
               <span title={fmt.dateTime(lastSeen)}>{fmt.relative(lastSeen, now)}</span>
             ) : (
               t('presence.never')

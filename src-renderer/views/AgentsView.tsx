@@ -181,8 +181,12 @@ export function AgentsView() {
         header: t('agents.columns.lastSeen'),
         width: 'minmax(7rem, 0.9fr)',
         sortable: true,
+        // An online agent answers pings: it was seen within the ping interval, whatever the
+        // (coarse, at most a minute old) lastSeen says.
         render: (a) =>
-          a.lastSeen ? (
+          a.presence === 'online' ? (
+            <span>{t('presence.seenNow')}</span>
+          ) : a.lastSeen ? (
             <time dateTime={new Date(a.lastSeen).toISOString()} title={fmt.dateTime(a.lastSeen)}>
               {fmt.relative(a.lastSeen, now)}
             </time>

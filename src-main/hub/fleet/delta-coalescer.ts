@@ -110,6 +110,12 @@ export class DeltaCoalescer implements ChangeSink {
       !this.statusDirty
     )
       return;
+    if (this.listeners.size === 0) {
+      // Nobody to tell (a headless hub with no browser open): a console that connects later takes a
+      // snapshot first, so building views nobody reads would only burn CPU.
+      this.clearDirty();
+      return;
+    }
     const delta: FleetDelta = {
       seq: ++this.seqValue,
       agents: [],
@@ -147,12 +153,7 @@ export class DeltaCoalescer implements ChangeSink {
       else delta.removedAlerts.push(id);
     }
     if (this.statusDirty) delta.status = this.source.status();
-    this.dirtyAgents = new Set();
-    this.dirtyServers = new Set();
-    this.dirtyJobs = new Set();
-    this.dirtyBulks = new Set();
-    this.dirtyAlerts = new Set();
-    this.statusDirty = false;
+    this.clearDirty();
     this.lastFlush = this.clock.now();
     for (const listener of this.listeners) {
       try {
@@ -161,6 +162,15 @@ export class DeltaCoalescer implements ChangeSink {
         // A failing console must not stop the others from getting the batch.
       }
     }
+  }
+
+  private clearDirty(): void {
+    this.dirtyAgents = new Set();
+    this.dirtyServers = new Set();
+    this.dirtyJobs = new Set();
+    this.dirtyBulks = new Set();
+    this.dirtyAlerts = new Set();
+    this.statusDirty = false;
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HelloSchema } from '../../../src-shared';
-import { FleetState } from '../../../src-main/hub/fleet/fleet-state';
+import { FleetState, LAST_SEEN_PUSH_MS } from '../../../src-main/hub/fleet/fleet-state';
 import { hello, metrics } from '../../helpers/messages';
 
 function setup() {
@@ -71,6 +71,31 @@ describe('FleetState', () => {
     expect(fleet.agentView('agent-1')?.lastSeen).toBe(50);
   });
 
+  it('pushes a server at most once per metrics period, while observers get every sample', () => {
+    const changed: string[] = [];
+    const observed: number[] = [];
+    const fleet = new FleetState(
+      { agent: () => {}, server: (id) => changed.push(id) },
+      undefined,
+      [{ presence: () => {}, metrics: (_id, m) => observed.push(m.cpuPercent) }],
+      4500,
+    );
+    fleet.agentOnline(h(), undefined, 0);
+    fleet.agentOnline(h({ agentId: 'agent-2' }), undefined, 0);
+    changed.length = 0;
+    const at = (cpu: number, t: number, agent = 'agent-1') =>
+      fleet.agentMetrics(agent, metrics({ cpu: { percent: cpu, cores: 4, load: [1, 1, 1] } }), t);
+    at(10, 1000);
+    at(20, 2000, 'agent-2');
+    at(30, 5499);
+    expect(changed).toEqual(['srv-01']);
+    // Not pushed, but kept: the next push carries the latest sample.
+    expect(fleet.serverView('srv-01')?.metrics?.cpuPercent).toBe(30);
+    at(40, 5500, 'agent-2');
+    expect(changed).toEqual(['srv-01', 'srv-01']);
+    expect(observed).toEqual([10, 20, 30, 40]);
+  });
+
   it('moves an agent whose hostname changed', () => {
     const { fleet } = setup();
     fleet.agentOnline(h(), undefined, 1);
@@ -89,17 +114,17 @@ describe('FleetState', () => {
     expect(fleet.serverView('srv-01')?.onlineAgents).toBe(0);
   });
 
-  it('pushes last-seen at most every 5 s, and a revision change at once', () => {
+  it('pushes last-seen at most every minute, and a revision change at once', () => {
     const { fleet, changed } = setup();
     fleet.agentOnline(h(), undefined, 0);
     changed.agents.length = 0;
     fleet.agentSeen('agent-1', 1000);
-    fleet.agentSeen('agent-1', 4000);
+    fleet.agentSeen('agent-1', LAST_SEEN_PUSH_MS - 1);
     expect(changed.agents).toHaveLength(0);
-    expect(fleet.agentView('agent-1')?.lastSeen).toBe(4000);
-    fleet.agentSeen('agent-1', 5000);
+    expect(fleet.agentView('agent-1')?.lastSeen).toBe(LAST_SEEN_PUSH_MS - 1);
+    fleet.agentSeen('agent-1', LAST_SEEN_PUSH_MS);
     expect(changed.agents).toEqual(['agent-1']);
-    fleet.agentSeen('agent-1', 5100, 7);
+    fleet.agentSeen('agent-1', LAST_SEEN_PUSH_MS + 100, 7);
     expect(changed.agents).toEqual(['agent-1', 'agent-1']);
     expect(fleet.agentView('agent-1')?.configRevision).toBe(7);
   });
