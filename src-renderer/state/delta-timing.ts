@@ -1,6 +1,6 @@
 /**
  * How long the console takes to take in a delta batch: the store update alone, and the store update
- * plus React's re-render (measured to the next macrotask, after React flushed the update). Kept in a
+ * plus React's re-render and commit (see afterRender). Kept in a
  * small ring (no unbounded performance-timeline entries in a console that runs for weeks) and
  * readable from the page for benchmarks: `window.__centralizerDeltaTimings()`.
  */
@@ -26,14 +26,14 @@ export function deltaTimings(): DeltaTiming[] {
   return [...ring];
 }
 
-/** Run `fn` after the current task and its microtasks (React flushes a store update there). */
+/**
+ * Run `fn` right after React has rendered a store update: React flushes updates of external stores
+ * (useSyncExternalStore) in a microtask it queues during `set()`, so a microtask queued after `set()`
+ * returns runs once that render and commit are done, before any other task (the next WebSocket
+ * message) can add its own work to the figure.
+ */
 export function afterRender(fn: () => void): void {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => {
-    channel.port1.close();
-    fn();
-  };
-  channel.port2.postMessage(null);
+  queueMicrotask(fn);
 }
 
 if (typeof window !== 'undefined') {

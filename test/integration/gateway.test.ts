@@ -86,6 +86,20 @@ describe('gateway protocol', () => {
     expect(Date.now() - start).toBeLessThan(1000);
   });
 
+  it('an idle client that answers pings stays online for many intervals, with no false alarm', async () => {
+    const agent = rawAgent(t.url);
+    await agent.opened;
+    agent.send(hello());
+    await waitFor(() => agent.received.find((m) => m.type === 'welcome'), 3000, 'welcome');
+    let pings = 0;
+    agent.ws.on('ping', () => pings++);
+    // 10 ping intervals (300 ms) without sending anything: only pongs keep it alive.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(pings).toBeGreaterThanOrEqual(5);
+    expect((await agentIn('agent-1'))?.presence).toBe('online');
+    expect(t.deltas.flatMap((d) => d.agents).some((a) => a.presence === 'offline')).toBe(false);
+  });
+
   it('a client that stops answering pings → offline (ping_timeout) within 1.5 ping intervals', async () => {
     const agent = rawAgent(t.url, { autoPong: false });
     await agent.opened;
