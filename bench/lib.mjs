@@ -14,6 +14,22 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TOKEN = 'bench-agent-token-0123456789abcdef';
 export const CONSOLE_TOKEN = 'bench-console-token-0123456789abcdef';
 
+/** An agent hello frame (protocol 1) for the benchmarks' own WebSocket agents. */
+export function helloFrame(agentId, hostname = `${agentId}-host`) {
+  return JSON.stringify({
+    type: 'hello',
+    protocol: 1,
+    agentId,
+    name: agentId,
+    hostname,
+    platform: 'linux',
+    arch: 'x64',
+    agentVersion: 'bench',
+    labels: {},
+    configRevision: 0,
+  });
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function freePort() {

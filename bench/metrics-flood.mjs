@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { helloFrame } from './lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -59,20 +60,7 @@ for (let c = 0; c < connections; c++) {
       ws.on('open', () => {
         if (values.hello) {
           const id = `${values.prefix}-${c}`;
-          ws.send(
-            JSON.stringify({
-              type: 'hello',
-              protocol: 1,
-              agentId: id,
-              name: id,
-              hostname: `${values.prefix}-host-${c % 20}`,
-              platform: 'linux',
-              arch: 'x64',
-              agentVersion: 'bench',
-              labels: {},
-              configRevision: 0,
-            }),
-          );
+          ws.send(helloFrame(id, `${values.prefix}-host-${c % 20}`));
         }
         pump();
       });

@@ -5,27 +5,12 @@
  *  - silent agent (stops reading: no pong, TCP still open) → offline, against the ping interval.
  */
 import WebSocket from 'ws';
-import { percentile, round, sleep, startHub, TOKEN, until } from './lib.mjs';
-
-function hello(agentId) {
-  return JSON.stringify({
-    type: 'hello',
-    protocol: 1,
-    agentId,
-    name: agentId,
-    hostname: `${agentId}-host`,
-    platform: 'linux',
-    arch: 'x64',
-    agentVersion: 'bench',
-    labels: {},
-    configRevision: 0,
-  });
-}
+import { helloFrame, percentile, round, sleep, startHub, TOKEN, until } from './lib.mjs';
 
 function connectAgent(url, agentId) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers: { authorization: `Bearer ${TOKEN}` } });
-    ws.once('open', () => ws.send(hello(agentId)));
+    ws.once('open', () => ws.send(helloFrame(agentId)));
     ws.once('message', () => resolve(ws)); // welcome
     ws.once('error', reject);
   });

@@ -1,35 +1,42 @@
-/** Which alerts the overview lists, in which order: pure, shared by the dashboard and its tests. */
-import type { AlertState, AlertView } from '../../src-shared/monitoring';
+/**
+ * Alert order and alert links, shared by the overview's latest alerts, the Alerts view and the toasts.
+ * Pure, so the order is tested once.
+ */
+import type { AlertState, AlertView, Severity } from '../../src-shared/monitoring';
 import type { Route } from './router';
 
 const STATE_RANK: Record<AlertState, number> = { firing: 0, pending: 1, resolved: 2 };
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1 };
 
-/** When the alert last changed state: what "newest" means in the list. */
+/** When the alert last changed state: what "newest" means in the lists. */
 export function alertChangedAt(alert: AlertView): number {
   return alert.state === 'resolved' ? (alert.resolvedAt ?? alert.firedAt) : alert.firedAt;
 }
 
 /**
- * The `limit` alerts an operator should see first: firing before resolved (a problem still going on
- * beats a newer one already over), newest first within each.
+ * Firing before resolved (a problem still going on beats a newer one already over), critical before
+ * warning, then newest first.
  */
+export function compareAlerts(a: AlertView, b: AlertView): number {
+  return (
+    STATE_RANK[a.state] - STATE_RANK[b.state] ||
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    alertChangedAt(b) - alertChangedAt(a) ||
+    a.id.localeCompare(b.id)
+  );
+}
+
+/** The `limit` alerts an operator should see first. */
 export function latestAlerts(alerts: Iterable<AlertView>, limit = 10): AlertView[] {
-  return [...alerts]
-    .sort(
-      (a, b) =>
-        STATE_RANK[a.state] - STATE_RANK[b.state] ||
-        alertChangedAt(b) - alertChangedAt(a) ||
-        a.id.localeCompare(b.id),
-    )
-    .slice(0, limit);
+  return [...alerts].sort(compareAlerts).slice(0, limit);
 }
 
 /**
- * Where an alert's subject lives in the console. A job's id is its key `<agentId>/<jobId>` (agent ids
- * hold no '/'), so it opens that agent's failed jobs.
+ * Where an alert's subject lives in the console. A job subject's id is `<agentId>/<jobName>` (agent
+ * ids hold no '/'), so it opens that agent's failed jobs.
  */
-export function alertSubjectRoute(alert: AlertView): Route {
-  const { kind, id } = alert.subject;
+export function subjectRoute(subject: AlertView['subject']): Route {
+  const { kind, id } = subject;
   if (kind === 'agent') return { view: 'agent', id };
   if (kind === 'server') return { view: 'server', id };
   const slash = id.indexOf('/');

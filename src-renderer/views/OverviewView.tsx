@@ -6,7 +6,7 @@ import { BrokerNotices } from '../components/BrokerStatus';
 import { ConnectPanel } from '../components/ConnectPanel';
 import { FleetGrid, UnhealthyServers } from '../components/FleetGrid';
 import { useFormat } from '../i18n/format';
-import { alertChangedAt, alertSubjectRoute, latestAlerts } from '../state/alert-order';
+import { alertChangedAt, latestAlerts, subjectRoute } from '../state/alert-order';
 import { useNow } from '../state/clock';
 import { useFleet } from '../state/context';
 import { routeHref } from '../state/router';
@@ -135,7 +135,7 @@ function LatestAlerts({ alerts }: { alerts: ReadonlyMap<string, AlertView> }) {
               <li key={a.id}>
                 <a
                   className={`recent-item dashboard-alert alert-${a.state}`}
-                  href={routeHref(alertSubjectRoute(a))}
+                  href={routeHref(subjectRoute(a.subject))}
                   data-testid="dashboard-alert"
                   data-alert-id={a.id}
                   data-state={a.state}

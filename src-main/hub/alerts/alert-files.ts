@@ -22,7 +22,7 @@ import {
 } from '../../../src-shared';
 import type { Logger } from '../logger';
 import { readJsonFile, writeJsonFileAtomic } from '../store/json-file';
-import type { AlertClock } from './clock';
+import type { Clock } from '../util/clock';
 
 export const SETTINGS_FILE = 'alert-settings.json';
 export const ALERTS_FILE = 'alerts.json';
@@ -144,7 +144,7 @@ export class AlertsWriter {
     private readonly dataDir: string,
     private readonly records: () => AlertRecord[],
     private readonly logger: Logger,
-    private readonly clock: AlertClock,
+    private readonly clock: Clock,
     private readonly delayMs = 1000,
   ) {}
 

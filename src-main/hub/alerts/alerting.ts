@@ -22,7 +22,7 @@ import type { Logger } from '../logger';
 import { AlertBook } from './alert-book';
 import { AlertsWriter, loadAlerts, loadSettings, saveSettings } from './alert-files';
 import { Channels } from './channels';
-import { realClock, type AlertClock } from './clock';
+import { realClock, type Clock } from '../util/clock';
 import { defaultChannels, defaultRules } from './defaults';
 import { AlertEngine } from './engine';
 import { createHandlers } from './handlers';
@@ -46,7 +46,7 @@ export interface AlertingOptions {
   startedAt: number;
   now?: () => number;
   /** Tests: a manual clock for grace periods, durations and retries (default: wall clock, unref'd timers). */
-  clock?: AlertClock;
+  clock?: Clock;
   /** Tests: replaces global fetch for webhooks. */
   fetch?: FetchLike;
   /** Tests: jitter source in [0, 1). */

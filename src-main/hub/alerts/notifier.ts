@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { AlertNotification, AlertView, Channel, DeliveryView, WebhookBody } from '../../../src-shared';
 import type { Logger } from '../logger';
 import type { AlertBook } from './alert-book';
-import type { AlertClock } from './clock';
+import type { Clock } from '../util/clock';
 import { attemptWebhook, backoffMs, type FetchLike } from './webhook';
 
 /** Deliveries kept for listDeliveries (finished ones are dropped oldest first). */
@@ -18,7 +18,7 @@ export const DELIVERIES_KEPT = 500;
 export type AlertEvent = AlertNotification['event'];
 
 export interface NotifierOptions {
-  clock: AlertClock;
+  clock: Clock;
   channel(id: string): Channel | undefined;
   book: AlertBook;
   consoleName: string;

@@ -13,6 +13,7 @@ import type {
   JobView,
   ServerView,
 } from '../../../src-shared';
+import { realClock, type Clock } from '../util/clock';
 import type { ChangeSink } from './fleet-state';
 
 export interface DeltaSource {
@@ -24,18 +25,6 @@ export interface DeltaSource {
   alertView(alertId: string): AlertView | undefined;
   status(): HubStatus;
 }
-
-export interface CoalescerClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: CoalescerClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export class DeltaCoalescer implements ChangeSink {
   private dirtyAgents = new Set<string>();
@@ -52,7 +41,7 @@ export class DeltaCoalescer implements ChangeSink {
   constructor(
     private readonly source: DeltaSource,
     private readonly intervalMs = 100,
-    private readonly clock: CoalescerClock = realClock,
+    private readonly clock: Clock = realClock,
   ) {}
 
   /** Sequence number of the last emitted batch; a snapshot taken now is at this seq. */

@@ -16,12 +16,12 @@
  * A file saved with another metrics interval keeps only its 24h tier (the 1h buckets have another
  * width); one saved on a machine of the other byte order is ignored.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../logger';
-import { crc32, encodeLineBuffer, fsyncDir, NEWLINE, parseLine, writeAll } from '../store/checksummed-lines';
+import { writeFileAtomic } from '../store/atomic-file';
+import { crc32, encodeLineBuffer, NEWLINE, parseLine, writeAll } from '../store/checksummed-lines';
 import { DAY_SLOTS, DAY_STEP_MS, MAX_DISKS_PER_SERVER, type MetricsHistoryStore } from './metrics-history';
 
 const FORMAT = 'agent-centralizer/metrics-history';
@@ -66,11 +66,8 @@ const isLittleEndian = endianness() === 'LE';
 
 /** Write every server with data in the last 24 h. Returns the number of servers written. */
 export function saveMetricsHistory(file: string, store: MetricsHistoryStore, now: number): number {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
   let servers = 0;
-  try {
+  writeFileAtomic(file, (fd) => {
     const live = [...store.live(now)];
     const header: z.infer<typeof HeaderSchema> = {
       format: FORMAT,
@@ -96,15 +93,7 @@ export function saveMetricsHistory(file: string, store: MetricsHistoryStore, now
       servers++;
     }
     writeAll(fd, encodeLineBuffer(JSON.stringify({ end: true, servers })));
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
-  fsyncDir(dirname(file));
+  });
   return servers;
 }
 

@@ -20,13 +20,12 @@
  * - Nothing here throws into the hub: a failed write is logged, the history stays in memory and the
  *   next compaction writes it.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { PresenceReason, PresenceTransition } from '../../../src-shared';
 import type { Logger } from '../logger';
 import { AppendLog } from '../store/append-log';
-import { encodeLineBuffer, fsyncDir, keepAside, writeAll } from '../store/checksummed-lines';
+import { writeFileAtomic } from '../store/atomic-file';
+import { encodeLineBuffer, keepAside, writeAll } from '../store/checksummed-lines';
 import type { HubEvent } from './presence-bands';
 
 export const PRESENCE_RETENTION_MS = 7 * 86_400_000;
@@ -330,42 +329,35 @@ export class PresenceHistoryStore {
   }
 
   private rewrite(running: boolean): void {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      let chunk: Buffer[] = [];
-      let chunkBytes = 0;
-      const write = (line: Line): void => {
-        const buf = encodeLineBuffer(JSON.stringify(line));
-        chunk.push(buf);
-        chunkBytes += buf.length;
-        if (chunkBytes >= WRITE_CHUNK) {
-          writeAll(fd, Buffer.concat(chunk));
-          chunk = [];
-          chunkBytes = 0;
+    writeFileAtomic(
+      this.file,
+      (fd) => {
+        let chunk: Buffer[] = [];
+        let chunkBytes = 0;
+        const write = (line: Line): void => {
+          const buf = encodeLineBuffer(JSON.stringify(line));
+          chunk.push(buf);
+          chunkBytes += buf.length;
+          if (chunkBytes >= WRITE_CHUNK) {
+            writeAll(fd, Buffer.concat(chunk));
+            chunk = [];
+            chunkBytes = 0;
+          }
+        };
+        // Subjects first, hub events last: a clean stop's `down` stays the file's last line.
+        for (const [key, list] of this.subjects) {
+          const colon = key.indexOf(':');
+          const kind = key.slice(0, colon) as SubjectKind;
+          const id = key.slice(colon + 1);
+          for (const t of list) write({ kind, id, state: t.state, reason: t.reason, at: t.at });
         }
-      };
-      // Subjects first, hub events last: a clean stop's `down` stays the file's last line.
-      for (const [key, list] of this.subjects) {
-        const colon = key.indexOf(':');
-        const kind = key.slice(0, colon) as SubjectKind;
-        const id = key.slice(colon + 1);
-        for (const t of list) write({ kind, id, state: t.state, reason: t.reason, at: t.at });
-      }
-      for (const e of this.hub) write({ hub: e.type, at: e.at });
-      // Still running: date this run's last sign of life, in case it ends in a crash.
-      if (running) write({ hub: 'alive', at: this.now() });
-      if (chunk.length > 0) writeAll(fd, Buffer.concat(chunk));
-      if (this.fsync) fsyncSync(fd);
-    } catch (error) {
-      closeSync(fd);
-      rmSync(tmp, { force: true });
-      throw error;
-    }
-    closeSync(fd);
-    renameSync(tmp, this.file);
-    if (this.fsync) fsyncDir(dirname(this.file));
+        for (const e of this.hub) write({ hub: e.type, at: e.at });
+        // Still running: date this run's last sign of life, in case it ends in a crash.
+        if (running) write({ hub: 'alive', at: this.now() });
+        if (chunk.length > 0) writeAll(fd, Buffer.concat(chunk));
+      },
+      { fsync: this.fsync },
+    );
   }
 }
 

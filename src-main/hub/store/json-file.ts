@@ -4,10 +4,10 @@
  * A file that cannot be parsed or validated is kept aside (`<name>.corrupt-<time>`) and reported;
  * the caller starts from its default instead of refusing to start.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, renameSync, writeSync } from 'node:fs';
 import type { z } from 'zod';
 import type { Logger } from '../logger';
+import { writeFileAtomic } from './atomic-file';
 
 export function readJsonFile<T>(file: string, schema: z.ZodType<T>, fallback: () => T, logger?: Logger): T {
   let text: string;
@@ -34,14 +34,5 @@ export function readJsonFile<T>(file: string, schema: z.ZodType<T>, fallback: ()
 }
 
 export function writeJsonFileAtomic(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(value));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeFileAtomic(file, (fd) => writeSync(fd, JSON.stringify(value)));
 }

@@ -1,22 +1,10 @@
 /** Alerts as a list of cards: what fired, on what, since when, and the timeline on demand. */
 import { useTranslation } from 'react-i18next';
-import type { AlertView, Severity } from '../../../src-shared/monitoring';
+import type { AlertView } from '../../../src-shared/monitoring';
 import { useFormat } from '../../i18n/format';
 import { useNow } from '../../state/clock';
 import { AlertStateBadge, AlertValue, MutedMarker, SeverityBadge, SubjectLink } from './AlertParts';
 import { AlertTimeline } from './AlertTimeline';
-
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1 };
-
-/** Firing before resolved, critical before warning, then the most recent first. */
-export function compareAlerts(a: AlertView, b: AlertView): number {
-  const firing = Number(b.state === 'firing') - Number(a.state === 'firing');
-  if (firing !== 0) return firing;
-  const severity = SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity];
-  if (severity !== 0) return severity;
-  const at = (x: AlertView) => x.resolvedAt ?? x.firedAt;
-  return at(b) - at(a) || a.id.localeCompare(b.id);
-}
 
 function AlertItem({ alert }: { alert: AlertView }) {
   const { t } = useTranslation();

@@ -8,7 +8,8 @@ import type {
   Severity,
 } from '../../../src-shared/monitoring';
 import { useFormat, type Formatters } from '../../i18n/format';
-import { routeHref, type Route } from '../../state/router';
+import { subjectRoute } from '../../state/alert-order';
+import { routeHref } from '../../state/router';
 
 export const METRIC_KINDS: readonly AlertKind[] = ['cpu', 'memory', 'disk'];
 export const OFFLINE_KINDS: readonly AlertKind[] = ['agent_offline', 'server_offline'];
@@ -63,14 +64,6 @@ export function DeliveryStateBadge({ state }: { state: DeliveryState }) {
 }
 
 /** Where an alert's subject lives in the console: its detail page, or the agent's failed jobs. */
-export function subjectRoute(subject: AlertView['subject']): Route {
-  if (subject.kind === 'agent') return { view: 'agent', id: subject.id };
-  if (subject.kind === 'server') return { view: 'server', id: subject.id };
-  // Job keys are `<agentId>/<jobId>`, and agent ids never contain '/'.
-  const agentId = subject.id.split('/', 1)[0] ?? subject.id;
-  return { view: 'jobs', tab: 'failed', agent: agentId };
-}
-
 export function SubjectLink({ subject }: { subject: AlertView['subject'] }) {
   const { t } = useTranslation();
   return (

@@ -14,7 +14,8 @@ import {
   type Toast,
 } from '../../state/notifications';
 import { routeHref } from '../../state/router';
-import { SeverityBadge, subjectRoute } from './AlertParts';
+import { subjectRoute } from '../../state/alert-order';
+import { SeverityBadge } from './AlertParts';
 
 export const TOAST_MS = 10_000;
 

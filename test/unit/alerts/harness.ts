@@ -19,7 +19,7 @@ import {
   type RequestOutput,
 } from '../../../src-shared';
 import { createAlerting, type Alerting } from '../../../src-main/hub/alerts/alerting';
-import type { AlertClock } from '../../../src-main/hub/alerts/clock';
+import type { Clock } from '../../../src-main/hub/util/clock';
 import type { FetchLike } from '../../../src-main/hub/alerts/webhook';
 import { createConsoleService } from '../../../src-main/hub/console-service';
 import { FleetState } from '../../../src-main/hub/fleet/fleet-state';
@@ -32,7 +32,7 @@ export function manualClock(start = T0) {
   let now = start;
   let seq = 0;
   let timers: { at: number; seq: number; fn: () => void }[] = [];
-  const clock: AlertClock = {
+  const clock: Clock = {
     now: () => now,
     setTimeout: (fn, ms) => {
       const timer = { at: now + Math.max(0, ms), seq: seq++, fn };

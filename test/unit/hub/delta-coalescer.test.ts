@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetDelta, HubStatus } from '../../../src-shared';
-import { DeltaCoalescer, type CoalescerClock } from '../../../src-main/hub/fleet/delta-coalescer';
+import { DeltaCoalescer } from '../../../src-main/hub/fleet/delta-coalescer';
+import type { Clock } from '../../../src-main/hub/util/clock';
 
 /** A manual clock: timers fire only when the test advances time. */
 function manualClock() {
   let now = 0;
   let timers: { at: number; fn: () => void }[] = [];
-  const clock: CoalescerClock = {
+  const clock: Clock = {
     now: () => now,
     setTimeout: (fn, ms) => {
       const t = { at: now + ms, fn };

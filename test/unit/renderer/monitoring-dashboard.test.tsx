@@ -16,7 +16,7 @@ import {
   unhealthyServers,
 } from '../../../src-renderer/components/charts/fleet-grid';
 import { setupI18n } from '../../../src-renderer/i18n';
-import { alertSubjectRoute, latestAlerts } from '../../../src-renderer/state/alert-order';
+import { latestAlerts, subjectRoute } from '../../../src-renderer/state/alert-order';
 import { ConsoleProvider } from '../../../src-renderer/state/context';
 import { createFleetStore } from '../../../src-renderer/state/fleet-store';
 import { routeHref } from '../../../src-renderer/state/router';
@@ -143,15 +143,28 @@ describe('dashboard alerts order', () => {
     expect(latestAlerts(alerts, 2).map((a) => a.id)).toEqual(['new-firing', 'old-firing']);
   });
 
+  it('puts critical before warning among firing alerts, whatever their age', () => {
+    const alerts = [
+      alert('new-warning', { firedAt: T0 - 1_000 }),
+      alert('old-critical', { firedAt: T0 - 900_000, severity: 'critical' }),
+      alert('resolved-critical', { state: 'resolved', severity: 'critical', resolvedAt: T0 }),
+    ];
+    expect(latestAlerts(alerts).map((a) => a.id)).toEqual([
+      'old-critical',
+      'new-warning',
+      'resolved-critical',
+    ]);
+  });
+
   it('links each alert to its subject', () => {
-    expect(routeHref(alertSubjectRoute(alert('a')))).toBe('#/agents/agent-a');
+    expect(routeHref(subjectRoute(alert('a').subject))).toBe('#/agents/agent-a');
     expect(
-      routeHref(alertSubjectRoute(alert('b', { subject: { kind: 'server', id: 'db 1', name: 'db 1' } }))),
+      routeHref(subjectRoute(alert('b', { subject: { kind: 'server', id: 'db 1', name: 'db 1' } }).subject)),
     ).toBe('#/servers/db%201');
     expect(
       routeHref(
-        alertSubjectRoute(
-          alert('c', { subject: { kind: 'job', id: 'agent-7/backup', name: 'backup on 7' } }),
+        subjectRoute(
+          alert('c', { subject: { kind: 'job', id: 'agent-7/backup', name: 'backup on 7' } }).subject,
         ),
       ),
     ).toBe('#/jobs/failed/agent-7');
@@ -237,38 +250,39 @@ describe('overview dashboard', () => {
     expect(screen.getByTestId('tile-gateway').textContent).toContain('ws://10.0.0.5:8080/agent/v1');
   });
 
-  it('lists the latest alerts firing first, each linking to its subject', async () => {
+  it('lists the latest alerts firing first, critical first, each linking to its subject', async () => {
     const { api } = await renderOverview();
     const items = screen.getAllByTestId('dashboard-alert');
+    // The Alerts view's order: firing, then critical before warning, then newest.
     expect(items.map((i) => i.getAttribute('data-alert-id'))).toEqual([
-      'firing-new',
       'firing-old',
+      'firing-new',
       'resolved-1',
     ]);
-    expect(items[0]?.getAttribute('href')).toBe('#/servers/beta');
-    expect(items[0]?.textContent).toContain('CPU at 95 %');
-    expect(items[1]?.textContent).toContain('Critical');
+    expect(items[0]?.textContent).toContain('Critical');
+    expect(items[1]?.getAttribute('href')).toBe('#/servers/beta');
+    expect(items[1]?.textContent).toContain('CPU at 95 %');
     expect(items[2]?.textContent).toContain('Resolved');
 
-    // A delta resolving the newest one moves it below the one still firing.
+    // A delta resolving the critical one moves it below the one still firing.
     act(() =>
       api.emit(
         'delta',
         delta(2, {
           alerts: [
-            alert('firing-new', {
+            alert('firing-old', {
               state: 'resolved',
-              firedAt: T0 - 5_000,
+              firedAt: T0 - 500_000,
               resolvedAt: T0,
-              subject: { kind: 'server', id: 'beta', name: 'beta' },
+              severity: 'critical',
             }),
           ],
         }),
       ),
     );
     expect(screen.getAllByTestId('dashboard-alert').map((i) => i.getAttribute('data-alert-id'))).toEqual([
-      'firing-old',
       'firing-new',
+      'firing-old',
       'resolved-1',
     ]);
   });
