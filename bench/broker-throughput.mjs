@@ -193,7 +193,29 @@ async function fanOut(url, agents) {
     const acceptedMs = performance.now() - started;
     await until(() => appliedAt.size >= ids.length, 120_000, 'every agent applied', 20);
     const latencies = ids.map((id) => appliedAt.get(id) - started);
+    // Where the time goes, from the hub's own ledger (hub clock, ms since epoch): queued → delivered
+    // is the hub's outbox and publish until RabbitMQ confirmed the message into the agent's queue;
+    // delivered → applied is the broker handing it to the agent, the agent applying it and its report
+    // travelling back through RabbitMQ to the hub. Sampled: one ledger read per agent for 200 agents.
+    const startedEpoch = Date.now() - (performance.now() - started);
+    const split = { confirmed: [], reported: [], queued: [] };
+    for (const id of ids.slice(0, 200)) {
+      const detail = await call('getAgentConfig', { agentId: id });
+      const entry = detail.ledger.find((e) => e.revision === 1);
+      if (!entry?.deliveredAt || !entry.appliedAt) continue;
+      split.queued.push(entry.queuedAt - startedEpoch);
+      split.confirmed.push(entry.deliveredAt - startedEpoch);
+      split.reported.push(entry.appliedAt - entry.deliveredAt);
+    }
     return {
+      split: {
+        sampled: split.confirmed.length,
+        'queued p99 ms': percentile(split.queued, 99),
+        'confirmed p50 ms': percentile(split.confirmed, 50),
+        'confirmed p99 ms': percentile(split.confirmed, 99),
+        'confirm → applied p50 ms': percentile(split.reported, 50),
+        'confirm → applied p99 ms': percentile(split.reported, 99),
+      },
       acceptedMs,
       agents: ids.length,
       first: Math.min(...latencies),
@@ -244,6 +266,7 @@ export async function brokerThroughput({ events = 50_000, agents = 1000, log = c
           'limit p99 ms': 2000,
         },
       ],
+      fanOutSplit: [Object.fromEntries(Object.entries(fan.split).map(([k, v]) => [k, round(v)]))],
     };
   });
 }

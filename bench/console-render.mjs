@@ -68,7 +68,15 @@ export async function consoleRender({ agents = 10_000, log = console.log }) {
         'load ms': loadMs,
         batches: timings.length,
         'largest batch': largest.agents,
+        'largest build ms': round(largest.buildMs, 2),
         'largest store ms': round(largest.storeMs, 2),
+        'p99 store ms (≥1k)': round(
+          percentile(
+            big.map((t) => t.storeMs),
+            99,
+          ),
+          2,
+        ),
         'largest render ms': round(largest.renderMs, 2),
         'p99 render ms (≥1k)': round(
           percentile(

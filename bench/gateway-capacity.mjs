@@ -5,11 +5,75 @@
  * The simulator spreads its agents over several processes (at most 5,000 each), so no process nears
  * the machine's open-file cap; the hub holds one socket per agent.
  */
-import { mean, percentile, round, sleep, startHub, startSimulator, until } from './lib.mjs';
+import { mean, percentile, round, sleep, startBareServer, startHub, startSimulator, until } from './lib.mjs';
 
 const PER_PROCESS = 5000;
 
-export async function gatewayCapacity({ sizes, durationSec, metricsIntervalSec = 5, log = console.log }) {
+/** Connect `size` simulated agents to `url` over several simulator processes; resolves when all are in. */
+async function connectAgents(url, size, connections, log) {
+  const sims = [];
+  const processes = Math.ceil(size / PER_PROCESS);
+  const started = Date.now();
+  for (let i = 0; i < processes; i++) {
+    const count = Math.min(PER_PROCESS, size - i * PER_PROCESS);
+    sims.push(startSimulator({ url, count, prefix: `b${i}`, rate: 1500 }));
+  }
+  log(`  ${size} agents: connecting over ${processes} simulator process(es)…`);
+  try {
+    await until(
+      () => {
+        const exited = sims.find((s) => s.proc.exitCode !== null);
+        if (exited) throw new Error(`simulator exited: ${exited.stderr()}`);
+        return connections() >= size;
+      },
+      60_000 + size * 10,
+      `${size} connections`,
+      250,
+    );
+  } catch (error) {
+    await Promise.all(sims.map((s) => s.stop()));
+    throw error;
+  }
+  return { sims, connectSec: (Date.now() - started) / 1000 };
+}
+
+/**
+ * The transport floor: the same agents against a bare `ws` server that answers hello, pings on the
+ * hub's schedule and JSON-parses every frame, nothing else. CPU % of one core, same run, same machine.
+ */
+async function transportFloor({ size, durationSec, metricsIntervalSec, log }) {
+  const bare = await startBareServer([
+    '--protocol',
+    '--ping-sec',
+    '10',
+    '--metrics-sec',
+    String(metricsIntervalSec),
+  ]);
+  let sims = [];
+  try {
+    ({ sims } = await connectAgents(
+      `ws://127.0.0.1:${bare.port}`,
+      size,
+      () => bare.latest()?.connections ?? 0,
+      log,
+    ));
+    await sleep(2 * metricsIntervalSec * 1000);
+    const from = bare.stats.length;
+    await sleep(durationSec * 1000);
+    return round(mean(bare.stats.slice(from).map((s) => s.cpuPercent)));
+  } finally {
+    await Promise.all(sims.map((s) => s.stop()));
+    bare.stop();
+  }
+}
+
+export async function gatewayCapacity({
+  sizes,
+  durationSec,
+  metricsIntervalSec = 5,
+  floor = true,
+  log = console.log,
+}) {
   const rows = [];
   for (const size of sizes) {
     const hub = await startHub({
@@ -18,30 +82,19 @@ export async function gatewayCapacity({ sizes, durationSec, metricsIntervalSec =
         CENTRALIZER_PING_INTERVAL_SEC: '10',
       },
     });
-    const sims = [];
+    let sims = [];
     try {
       await until(() => hub.stats.length >= 3, 10_000, 'baseline stats');
       const baseline = await hub.gcMemory();
       // A console is open, as in the desktop app: the hub builds and sends its deltas.
       const console_ = await hub.attachConsole();
-      const processes = Math.ceil(size / PER_PROCESS);
-      const started = Date.now();
-      for (let i = 0; i < processes; i++) {
-        const count = Math.min(PER_PROCESS, size - i * PER_PROCESS);
-        sims.push(startSimulator({ url: hub.gatewayUrl, count, prefix: `b${i}`, rate: 1500 }));
-      }
-      log(`  ${size} agents: connecting over ${processes} simulator process(es)…`);
-      await until(
-        () => {
-          const exited = sims.find((s) => s.proc.exitCode !== null);
-          if (exited) throw new Error(`simulator exited: ${exited.stderr()}`);
-          return hub.latest()?.connections >= size;
-        },
-        60_000 + size * 10,
-        `${size} connections`,
-        250,
-      );
-      const connectSec = (Date.now() - started) / 1000;
+      let connectSec;
+      ({ sims, connectSec } = await connectAgents(
+        hub.gatewayUrl,
+        size,
+        () => hub.latest()?.connections ?? 0,
+        log,
+      ));
       // Let connect-time work (hello, registry writes, queue declares) settle for two intervals.
       await sleep(2 * metricsIntervalSec * 1000);
       const from = hub.stats.length;
@@ -75,6 +128,13 @@ export async function gatewayCapacity({ sizes, durationSec, metricsIntervalSec =
     } finally {
       await Promise.all(sims.map((s) => s.stop()));
       await hub.stop();
+    }
+    if (floor) {
+      log(`  ${size} agents against the bare ws floor (hello, pings, JSON.parse only)…`);
+      const floorCpu = await transportFloor({ size, durationSec, metricsIntervalSec, log });
+      const row = rows.at(-1);
+      row['floor cpu %'] = floorCpu;
+      row['hub own cpu %'] = round(row['cpu % (1 core)'] - floorCpu);
     }
   }
   return rows;

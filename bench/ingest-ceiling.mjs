@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { mean, ROOT, round, sleep, startHub, TOKEN, until } from './lib.mjs';
+import { mean, ROOT, round, sleep, startBareServer, startHub, TOKEN, until } from './lib.mjs';
 
 function flood(url, { connections, seconds, hello }) {
   const args = [join(ROOT, 'bench/metrics-flood.mjs'), '--url', url, '--token', TOKEN];
@@ -30,30 +30,14 @@ function steadyRate(lines) {
 }
 
 async function bareBaseline(options) {
-  const proc = spawn(process.execPath, [join(ROOT, 'bench/bare-ws-server.mjs')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = [];
-  let port;
-  let buffered = '';
-  proc.stdout.on('data', (chunk) => {
-    buffered += chunk;
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line.startsWith('listening ')) port = Number(line.slice(10));
-      else if (line.startsWith('stats ')) lines.push(JSON.parse(line.slice(6)));
-    }
-  });
+  const bare = await startBareServer();
   try {
-    await until(() => port, 10_000, 'the bare ws server');
-    const from = lines.length;
-    const sent = await flood(`ws://127.0.0.1:${port}/`, options);
+    const from = bare.stats.length;
+    const sent = await flood(`ws://127.0.0.1:${bare.port}/`, options);
     await sleep(1500);
-    return { rate: steadyRate(lines.slice(from)), sent, received: lines.at(-1)?.messages ?? 0 };
+    return { rate: steadyRate(bare.stats.slice(from)), sent, received: bare.stats.at(-1)?.messages ?? 0 };
   } finally {
-    proc.kill('SIGKILL');
+    bare.stop();
   }
 }
 

@@ -157,6 +157,36 @@ export async function startHub({ env = {}, statsMs = 1000, nodeArgs = [] } = {})
   };
 }
 
+/**
+ * The bare `ws` baseline server (bench/bare-ws-server.mjs) in its own process; `args` e.g.
+ * ['--protocol', '--ping-sec', '10'] for the transport floor. Resolves once it listens.
+ */
+export async function startBareServer(args = []) {
+  const proc = spawn(process.execPath, [join(ROOT, 'bench/bare-ws-server.mjs'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stats = [];
+  let port;
+  let buffered = '';
+  proc.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.startsWith('listening ')) port = Number(line.slice(10));
+      else if (line.startsWith('stats ')) stats.push(JSON.parse(line.slice(6)));
+    }
+  });
+  await until(() => port, 10_000, 'the bare ws server');
+  return {
+    port,
+    stats,
+    latest: () => stats.at(-1),
+    stop: () => proc.kill('SIGKILL'),
+  };
+}
+
 /** One simulator process with `count` virtual agents. */
 export function startSimulator({ url, count, prefix, rate = 1000, hosts, extra = [] }) {
   const args = [

@@ -91,6 +91,10 @@ if (only.includes('broker')) {
   results.broker = await brokerThroughput({ events: values.quick ? 20_000 : 100_000, agents: 1000 });
   printTable('Job events consumed', results.broker.consume);
   printTable('Configuration fan-out (RabbitMQ, until every agent applied)', results.broker.fanOut);
+  printTable(
+    'Fan-out split from the hub ledger (ms after the request; confirm → applied = broker → agent → report → hub)',
+    results.broker.fanOutSplit,
+  );
 }
 
 if (only.includes('console')) {

@@ -8,8 +8,10 @@ export interface DeltaTiming {
   /** Entities the batch touched (agents + servers + jobs + alerts). */
   size: number;
   agents: number;
-  /** Store update (zustand set, counts), ms. */
+  /** Store update (new maps and counts, then zustand set with its subscribers), ms. */
   storeMs: number;
+  /** Part of storeMs spent building the new maps and counts (the rest is the subscribers), ms. */
+  buildMs: number;
   /** Store update + React render/commit, ms. */
   renderMs: number;
 }

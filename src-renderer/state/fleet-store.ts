@@ -81,6 +81,13 @@ export interface FleetState {
 
 export type FleetStore = StoreApi<FleetState>;
 
+/**
+ * Time the last applyDelta spent building the new maps and counts, before `set()` ran the
+ * subscribers (React's selector checks): lets the delta timings tell the two apart.
+ */
+let lastDeltaBuildMs = 0;
+export const lastDeltaBuildTime = (): number => lastDeltaBuildMs;
+
 const EMPTY_COUNTS: FleetCounts = {
   agentsTotal: 0,
   agentsOnline: 0,
@@ -195,6 +202,7 @@ export function createFleetStore(): FleetStore {
     },
 
     applyDelta(delta) {
+      const started = performance.now();
       const state = get();
       if (!state.loaded || delta.seq <= state.seq) return false;
       const counts = { ...state.counts };
@@ -277,6 +285,7 @@ export function createFleetStore(): FleetStore {
         }
         jobStats = draft.done(jobStats);
       }
+      lastDeltaBuildMs = performance.now() - started;
       // One set() for the whole batch: agents, servers, jobs, bulks and status render together.
       set({
         seq: delta.seq,

@@ -10,7 +10,7 @@ import type { ConsoleApi } from '../../src-shared/console-api';
 import type { FleetDelta } from '../../src-shared/fleet';
 import type { ConnectionState } from '../transport/types';
 import { afterRender, recordDeltaTiming } from './delta-timing';
-import type { FleetStore } from './fleet-store';
+import { lastDeltaBuildTime, type FleetStore } from './fleet-store';
 
 export interface SyncOptions {
   /** Transport link state, when the transport has one (the WebSocket bridge). */
@@ -37,6 +37,7 @@ function applyTimed(store: FleetStore, delta: FleetDelta): void {
     size: delta.agents.length + delta.servers.length + delta.jobs.length + (delta.alerts?.length ?? 0),
     agents: delta.agents.length,
     storeMs: stored - started,
+    buildMs: lastDeltaBuildTime(),
     renderMs: 0,
   };
   afterRender(() => {
