@@ -19,6 +19,7 @@ import { brokerThroughput } from './broker-throughput.mjs';
 import { consoleRender } from './console-render.mjs';
 import { ingestCeiling } from './ingest-ceiling.mjs';
 import { presenceLatency } from './presence-latency.mjs';
+import { rendererStore } from './renderer-store.mjs';
 import { printTable, ROOT } from './lib.mjs';
 
 const SCENARIOS = ['gateway', 'ingest', 'presence', 'broker', 'console'];
@@ -101,6 +102,11 @@ if (only.includes('console')) {
   console.log('\n[console] Chromium: a delta batch touching every agent');
   results.console = await consoleRender({ agents: values.quick ? 2000 : 10_000 });
   printTable('Console (renderer in Chromium)', results.console);
+  results.consoleStore = await rendererStore({ agents: values.quick ? 2000 : 10_000 });
+  printTable(
+    'Console store update alone (V8, no browser) next to the floor of an immutable Map update',
+    results.consoleStore,
+  );
 }
 
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
