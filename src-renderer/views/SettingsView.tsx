@@ -9,6 +9,7 @@ import type {
 import { BrokerStateBadge } from '../components/BrokerStatus';
 import { ConnectPanel } from '../components/ConnectPanel';
 import { Field, Fields } from '../components/DetailParts';
+import { LanguageSection } from '../components/settings/LanguageSection';
 import { useFormat } from '../i18n/format';
 import { useConsole, useFleet } from '../state/context';
 
@@ -494,6 +495,7 @@ export function SettingsView() {
           <p className="muted">{t('settings.subtitle')}</p>
         </div>
       </header>
+      <LanguageSection />
       <BrokerSettingsSection />
       <div className="overview-columns">
         <GatewaySection />
