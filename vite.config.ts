@@ -75,7 +75,13 @@ export default defineConfig({
   },
   test: {
     root,
-    include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.{ts,tsx}',
+      'test/integration/**/*.test.ts',
+      'test/fault/**/*.test.ts',
+      'test/e2e/**/*.test.ts',
+      'test/fuzz/**/*.test.ts',
+    ],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,
