@@ -29,6 +29,7 @@ import {
 } from './config-management';
 import type { AgentDetail, FleetDelta, FleetSnapshot, ServerDetail } from './fleet';
 import { monitoringRequestInputs, type AlertNotification, type MonitoringRequestOutputs } from './monitoring';
+import { settingSourcesRequestInputs, type SettingSourcesView } from './setting-sources';
 import {
   CONSOLE_EVENT_CHANNELS,
   CONSOLE_REQUEST_CHANNELS,
@@ -68,11 +69,13 @@ export const consoleRequestInputs = {
   /** The audit entries matching the query, as a file the UI offers to save. */
   exportAudit: z.strictObject({ format: z.enum(['csv', 'json']), query: AuditQuerySchema }),
   ...monitoringRequestInputs,
+  ...settingSourcesRequestInputs,
 } satisfies Record<(typeof CONSOLE_REQUEST_CHANNELS)[number], z.ZodType>;
 
 /** Result type of each request channel. */
 export interface ConsoleRequestOutputs extends MonitoringRequestOutputs {
   getSnapshot: FleetSnapshot;
+  getSettingSources: SettingSourcesView;
   getAgentDetail: AgentDetail | null;
   getServerDetail: ServerDetail | null;
   getAgentConnectionInfo: AgentConnectionInfo;

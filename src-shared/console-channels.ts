@@ -35,6 +35,7 @@ export const CONSOLE_REQUEST_CHANNELS = [
   'deleteMute',
   'listAlerts',
   'listDeliveries',
+  'getSettingSources',
 ] as const;
 
 /** `delta`: fleet batches; `notification`: an alert fired or resolved (desktop notification, toast). */

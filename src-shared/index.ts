@@ -6,3 +6,4 @@ export * from './fleet';
 export * from './monitoring';
 export * from './console-api';
 export * from './console-channels';
+export * from './setting-sources';

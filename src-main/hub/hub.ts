@@ -21,6 +21,8 @@ import { JobStore } from './jobs/job-state';
 import { createLogger, type Logger } from './logger';
 import { noSecretStore, type SecretStore } from './secret-store';
 import { resolveSettings, type HubSettings } from './settings';
+import type { EnvLayers } from './env-files';
+import { describeHubSettingSources } from './setting-sources';
 import { openRegistry, type RegistryOpenReport } from './store/registry';
 import { hostname, userInfo } from 'node:os';
 import { createAlerting, type Alerting } from './alerts/alerting';
@@ -37,6 +39,10 @@ export interface HubOptions {
   secrets?: SecretStore;
   /** Console delta flush interval; 100 ms = at most 10 batches a second. */
   deltaIntervalMs?: number;
+  /** The environment and `.env` files `env` was merged from, for Settings → sources (default: all environment). */
+  envLayers?: EnvLayers;
+  /** The rotating log file being written, shown in Settings. */
+  logFile?: string | null;
 }
 
 export interface Hub {
@@ -235,6 +241,13 @@ export function createHub(options: HubOptions): Hub {
     getServerDetail: async ({ serverId }) => fleet.serverDetail(serverId),
     getAgentConnectionInfo: async () => connectionInfo(),
     getBrokerSettings: async () => savedBroker.view(),
+    getSettingSources: async () =>
+      describeHubSettingSources({
+        layers: options.envLayers ?? { files: [], processEnv: options.env, merged: options.env },
+        broker: savedBroker.view(),
+        dataDir: options.dataDir,
+        logFile: options.logFile ?? null,
+      }),
     testBrokerConnection: async (input) => testConnection(savedBroker.fromInput(input)),
     saveBrokerSettings: async (input) => {
       try {

@@ -17,6 +17,9 @@ export interface Logger {
 
 const SECRET_KEY = /pass(word)?|secret|token|authorization|credential/i;
 
+/** Whether a setting or field name holds a secret (its value is never shown or logged). */
+export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key);
+
 /** Mask credentials in URLs (amqp://user:pass@host) and values of secret-looking keys. */
 export function redact(value: unknown, key = ''): unknown {
   if (SECRET_KEY.test(key) && value !== undefined && value !== '') return '***';

@@ -103,6 +103,16 @@ export function resolveSettings(env: Record<string, string | undefined>, dataDir
   };
 }
 
+/** Every key resolveSettings reads, with its default as text (undefined: none), for Settings → sources. */
+export function settingDefaults(): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(EnvSchema.shape).map(([key, schema]) => {
+      const parsed = schema.safeParse(undefined);
+      return [key, parsed.success && parsed.data !== undefined ? String(parsed.data) : undefined];
+    }),
+  );
+}
+
 const SECRETS_FILE = 'hub-secrets.json';
 const SecretsSchema = z.record(z.string(), z.string());
 
