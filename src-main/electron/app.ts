@@ -3,8 +3,10 @@
  * userData, the typed IPC, the window, events forwarded, and an orderly hub stop before quitting.
  * main.ts only calls startApp(); tests call it with a mocked `electron` and a mocked hub.
  */
+import { dirname } from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
-import { loadEnv } from '../hub/env-files';
+import { readEnvLayers } from '../hub/env-files';
+import { appEnvDirs, isHeadless, openAppLogFile, startHeadless } from './headless-mode';
 import { createHub, type Hub } from '../hub/hub';
 import { createSafeStorageSecretStore } from './secret-store';
 import { createLogger, type Logger, type LogLevel } from '../hub/logger';
@@ -16,7 +18,15 @@ import {
   registerMainConsoleIpc,
 } from './ipc';
 import { startDesktopNotifications, type DesktopNotifications } from './notifications';
-import { createMainWindow, resolveAppPaths, type AppPaths } from './window';
+import { appProtocolUrl, registerAppScheme, serveAppProtocol } from './app-protocol';
+import {
+  CONTENT_SECURITY_POLICY,
+  createMainWindow,
+  devContentSecurityPolicy,
+  hardenSession,
+  resolveAppPaths,
+  type AppPaths,
+} from './window';
 
 /** Env key of the Vite dev server URL; honoured only when the app is not packaged. */
 export const DEV_SERVER_ENV = 'CENTRALIZER_DEV_SERVER_URL';
@@ -32,6 +42,10 @@ export interface StartAppOptions {
   paths?: AppPaths;
   /** Log (instead of crash on) unhandled rejections and exceptions; default true. */
   crashGuards?: boolean;
+  /** Command line (default process.argv); `--headless` runs without a window (headless-mode.ts). */
+  argv?: readonly string[];
+  /** Folder of the rotating log file (default CENTRALIZER_LOG_DIR or Electron's logs folder); null: none. */
+  logDir?: string | null;
 }
 
 export interface AppHandle {
@@ -65,17 +79,28 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
     (message: string, fields?: Record<string, unknown>): void => {
       envNotes.push([level, message, fields]);
     };
-  const env = loadEnv(options.envDirs ?? [process.cwd()], processEnv, {
+  const envLayers = readEnvLayers(options.envDirs ?? appEnvDirs(processEnv), processEnv, {
     debug: note('debug'),
     info: note('info'),
     warn: note('warn'),
     error: note('error'),
   });
+  const env = envLayers.merged;
   const level = env.CENTRALIZER_LOG_LEVEL as LogLevel | undefined;
+  const log = openAppLogFile(options.logDir, env, (error) => {
+    process.stderr.write(`log file ${log.file?.path} given up: ${error.message}\n`);
+  });
   const logger =
     options.logger ??
-    createLogger({ name: 'main', level: level && LOG_LEVELS.includes(level) ? level : 'info' });
+    createLogger({
+      name: 'main',
+      level: level && LOG_LEVELS.includes(level) ? level : 'info',
+      file: log.file ?? undefined,
+    });
   for (const [lvl, message, fields] of envNotes) logger[lvl](message, fields);
+  if (log.problem) logger.warn('no log file', { error: log.problem });
+  const headless = isHeadless(options.argv ?? process.argv, env);
+  let headlessConsole: { close(): Promise<void> } | null = null;
 
   let hub: Hub | null = null;
   let mainWindow: BrowserWindow | null = null;
@@ -95,22 +120,38 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
   // Every renderer is sandboxed, whatever its webPreferences say. Must run before 'ready'.
   app.enableSandbox();
 
-  // Hardening for any webContents, not just ours: no <webview>, no popups.
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  });
+  // The page is served from app://console/ rather than file:// (app-protocol.ts). Must run before 'ready'.
+  registerAppScheme();
 
   const paths = options.paths ?? resolveAppPaths();
   let devServerUrl = !app.isPackaged ? env[DEV_SERVER_ENV] || undefined : undefined;
   let appUrl: AppUrl;
   try {
-    appUrl = createAppUrl({ indexHtml: paths.indexHtml, devServerUrl });
+    appUrl = devServerUrl ? createAppUrl({ indexHtml: paths.indexHtml, devServerUrl }) : appProtocolUrl();
   } catch (error) {
     logger.error(`ignoring ${DEV_SERVER_ENV}`, { error: (error as Error).message });
     devServerUrl = undefined;
-    appUrl = createAppUrl({ indexHtml: paths.indexHtml });
+    appUrl = appProtocolUrl();
   }
+  const csp = devServerUrl ? devContentSecurityPolicy(devServerUrl) : CONTENT_SECURITY_POLICY;
+
+  // Hardening for any webContents, not just our window (a future one, or one a bug lets in): no
+  // <webview>, no popups, no navigation away from our page. createMainWindow adds its own, stricter
+  // handlers on top for the main window.
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    const guard = (event: { preventDefault(): void; url?: string }, legacyUrl?: string): void => {
+      const url = event.url ?? legacyUrl ?? '';
+      if (appUrl.matches(url)) return;
+      event.preventDefault();
+      logger.warn('blocked navigation away from the console page', { url });
+    };
+    contents.on('will-navigate', guard);
+    contents.on('will-redirect', guard);
+  });
+  // Every session (including any partition created later) denies permissions and gets the CSP.
+  app.on('session-created', (created) => hardenSession(created, csp, logger));
 
   const openWindow = (): BrowserWindow | null => {
     if (mainWindow && !mainWindow.isDestroyed()) return mainWindow;
@@ -141,8 +182,9 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
     return win;
   };
 
-  app.on('second-instance', () => {
-    if (app.isReady()) focusWindow();
+  // A second launch opens the window, even over a headless hub; a second headless launch does not.
+  app.on('second-instance', (_event, argv) => {
+    if (app.isReady() && !isHeadless(argv ?? [], {})) focusWindow();
   });
 
   app.on('activate', () => {
@@ -151,7 +193,8 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
   });
 
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    // Headless, the hub outlives a window opened by a second launch.
+    if (process.platform !== 'darwin' && !headless) app.quit();
   });
 
   app.on('before-quit', (event) => {
@@ -164,7 +207,7 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          stopping.stop(),
+          Promise.all([headlessConsole?.close(), stopping.stop()]),
           new Promise<void>((_resolve, reject) => {
             timer = setTimeout(
               () => reject(new Error(`hub did not stop within ${HUB_STOP_TIMEOUT_MS} ms`)),
@@ -189,12 +232,15 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
 
   const ready = (async () => {
     await app.whenReady();
+    if (!devServerUrl) serveAppProtocol(dirname(paths.indexHtml), CONTENT_SECURITY_POLICY, logger);
     const dataDir = app.getPath('userData');
     try {
       hub = createHub({
         mode: 'electron',
         dataDir,
         env,
+        envLayers,
+        logFile: log.file?.path ?? null,
         logger,
         secrets: createSafeStorageSecretStore(dataDir, logger),
       });
@@ -228,7 +274,17 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
       initialActive: () => started.status().alerts.active,
       logger,
     });
-    openWindow();
+    if (headless) {
+      logger.info('headless: no window (launch the app again to open one)');
+      headlessConsole = await startHeadless({
+        hub: started,
+        indexHtml: paths.indexHtml,
+        logger,
+        quit: () => app.quit(),
+      });
+    } else {
+      openWindow();
+    }
   })().catch((error: unknown) => {
     logger.error('startup failed', { error: (error as Error)?.message });
   });

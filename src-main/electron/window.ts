@@ -4,24 +4,11 @@
  * page, every permission denied, and a CSP header on top of the page's own meta CSP.
  */
 import { resolve } from 'node:path';
-import { BrowserWindow, shell, type Session, type WebPreferences } from 'electron';
+import { BrowserWindow, shell, type Session } from 'electron';
 import type { Logger } from '../hub/logger';
 import { createAppUrl, type AppUrl } from './ipc';
 
 export const WINDOW_TITLE = 'Agent Centralizer';
-
-/** The security-relevant web preferences; tests assert each of them. */
-export const SECURE_WEB_PREFERENCES = {
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInSubFrames: false,
-  nodeIntegrationInWorker: false,
-  webviewTag: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  spellcheck: false,
-} as const satisfies WebPreferences;
 
 /**
  * CSP sent as a response header (defense in depth: src-renderer/index.html carries the same policy
@@ -52,7 +39,10 @@ export function devContentSecurityPolicy(devServerUrl: string): string {
     .replace("connect-src 'self'", `connect-src 'self' ${ws}`);
 }
 
-/** Hosts whose http(s) links the page may open in the system browser. Anything else is dropped. */
+/**
+ * Hosts whose https links the page may open in the system browser (shell.openExternal). Anything
+ * else, including plain http (which a network neighbour could rewrite), is dropped.
+ */
 export const EXTERNAL_LINK_HOSTS: readonly string[] = ['github.com', 'www.rabbitmq.com', 'rabbitmq.com'];
 
 export function isAllowedExternalUrl(url: string, hosts: readonly string[] = EXTERNAL_LINK_HOSTS): boolean {
@@ -62,7 +52,7 @@ export function isAllowedExternalUrl(url: string, hosts: readonly string[] = EXT
   } catch {
     return false;
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return false;
+  if (parsed.protocol !== 'https:') return false;
   if (parsed.username || parsed.password) return false;
   return hosts.includes(parsed.hostname.toLowerCase());
 }
@@ -133,7 +123,22 @@ export function createMainWindow(options: MainWindowOptions = {}): MainWindow {
     minHeight: 600,
     show: false,
     backgroundColor: '#111418',
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: paths.preload },
+    // Written out literally (not spread from a constant) so static checkers such as
+    // Electronegativity can see every setting; tests assert each of them.
+    webPreferences: {
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      nodeIntegrationInWorker: false,
+      webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      preload: paths.preload,
+    },
   });
   const contents = window.webContents;
 
@@ -177,7 +182,8 @@ export function createMainWindow(options: MainWindowOptions = {}): MainWindow {
     logger?.error('the renderer process is gone', { reason: details.reason, exitCode: details.exitCode });
   });
 
-  const load = options.devServerUrl ? window.loadURL(appUrl.url) : window.loadFile(paths.indexHtml);
+  // The app normally passes app://console/ (app-protocol.ts); file:// remains for callers that do not.
+  const load = appUrl.url.startsWith('file:') ? window.loadFile(paths.indexHtml) : window.loadURL(appUrl.url);
   const loaded = Promise.resolve(load).then(
     () => undefined,
     (error: unknown) => {

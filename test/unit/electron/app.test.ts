@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 import type * as ElectronMock from './electron-mock';
-import { BrowserWindow, app, dialog, ipcMain, mockEvent, resetElectronMock } from './electron-mock';
+import {
+  BrowserWindow,
+  MockSession,
+  app,
+  dialog,
+  ipcMain,
+  mockEvent,
+  protocol,
+  resetElectronMock,
+} from './electron-mock';
 import {
   CONSOLE_REQUEST_CHANNELS,
   ipcEventChannel,
@@ -109,7 +118,8 @@ describe('startApp', () => {
       contextIsolation: true,
       preload: paths().preload,
     });
-    expect(win.loadFile).toHaveBeenCalledWith(paths().indexHtml);
+    expect(win.loadURL).toHaveBeenCalledWith('app://console/index.html');
+    expect(win.loadFile).not.toHaveBeenCalled();
     expect(handle.getHub()).toBe(hub);
     expect(handle.getWindow()).toBe(win);
     expect([...ipcMain.handlers.keys()].sort()).toEqual(
@@ -134,7 +144,7 @@ describe('startApp', () => {
     await start().ready;
     const win = BrowserWindow.instances[0]!;
     await flush();
-    expect(win.webContents.mainFrame.url).toBe(pathToFileURL(paths().indexHtml).href);
+    expect(win.webContents.mainFrame.url).toBe('app://console/index.html');
     const event = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
     await expect(ipcMain.invoke(ipcRequestChannel('getSnapshot'), event)).resolves.toEqual({
       ok: true,
@@ -245,23 +255,76 @@ describe('startApp', () => {
     app.userData = join(dir, 'userData');
     app.isPackaged = true;
     await start({ processEnv: { [DEV_SERVER_ENV]: 'http://localhost:5173/' } }).ready;
-    expect(BrowserWindow.instances[0]!.loadURL).not.toHaveBeenCalled();
-    expect(BrowserWindow.instances[0]!.loadFile).toHaveBeenCalled();
+    expect(BrowserWindow.instances[0]!.loadURL).toHaveBeenCalledWith('app://console/index.html');
   });
 
   it('ignores a malformed dev server URL and loads the built page', async () => {
     await start({ processEnv: { [DEV_SERVER_ENV]: 'not a url' } }).ready;
-    expect(BrowserWindow.instances[0]!.loadFile).toHaveBeenCalledWith(paths().indexHtml);
+    expect(BrowserWindow.instances[0]!.loadURL).toHaveBeenCalledWith('app://console/index.html');
     expect(logger.error).toHaveBeenCalledWith(`ignoring ${DEV_SERVER_ENV}`, expect.anything());
   });
 
-  it('denies popups and webviews for every webContents created', async () => {
+  it('denies popups, webviews and navigation away for every webContents created', async () => {
     await start().ready;
     const other = new BrowserWindow({ webPreferences: {} });
     expect(other.webContents.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     const webview = mockEvent();
     other.webContents.emit('will-attach-webview', webview);
     expect(webview.defaultPrevented).toBe(true);
+    for (const name of ['will-navigate', 'will-redirect']) {
+      const away = mockEvent({ url: 'https://evil.example.com/' });
+      other.webContents.emit(name, away);
+      expect(away.defaultPrevented, name).toBe(true);
+      const file = mockEvent({ url: pathToFileURL(paths().indexHtml).href });
+      other.webContents.emit(name, file);
+      expect(file.defaultPrevented, `${name} to file://`).toBe(true);
+      const home = mockEvent({ url: 'app://console/index.html#/alerts' });
+      other.webContents.emit(name, home);
+      expect(home.defaultPrevented, name).toBe(false);
+    }
+    expect(logger.warn).toHaveBeenCalledWith('blocked navigation away from the console page', {
+      url: 'https://evil.example.com/',
+    });
+  });
+
+  it('hardens every session created later: permissions denied, CSP header added', async () => {
+    await start().ready;
+    const partition = new MockSession();
+    app.emit('session-created', partition);
+    const callback = vi.fn();
+    partition.permissionRequestHandler!(null, 'media', callback, {});
+    expect(callback).toHaveBeenCalledWith(false);
+    expect(partition.permissionCheckHandler!(null, 'clipboard-read', 'app://console', {})).toBe(false);
+    const headers = vi.fn();
+    partition.headersReceived!({ responseHeaders: {} }, headers);
+    expect(headers.mock.calls[0]![0]).toMatchObject({
+      responseHeaders: { 'Content-Security-Policy': [expect.stringContaining("script-src 'self'")] },
+    });
+  });
+
+  it('registers the privileged app:// scheme before ready and serves the built renderer on it', async () => {
+    let registeredBeforeReady = false;
+    app.whenReady.mockImplementation(async () => {
+      registeredBeforeReady = protocol.registerSchemesAsPrivileged.mock.calls.length === 1;
+      expect(protocol.handlers.size).toBe(0);
+    });
+    mkdirSync(join(dir, 'dist', 'renderer'), { recursive: true });
+    writeFileSync(paths().indexHtml, '<!doctype html><title>console</title>');
+    await start().ready;
+    expect(registeredBeforeReady).toBe(true);
+    expect(protocol.privileged).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
+    const handler = protocol.handlers.get('app')!;
+    const response = await handler({ url: 'app://console/index.html', method: 'GET' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<title>console</title>');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+
+  it('does not serve app:// when the page comes from the dev server', async () => {
+    await start({ processEnv: { [DEV_SERVER_ENV]: 'http://localhost:5173/' } }).ready;
+    expect(protocol.handlers.size).toBe(0);
   });
 });
 

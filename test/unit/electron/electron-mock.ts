@@ -246,6 +246,25 @@ export class Notification extends EventEmitter {
   }
 }
 
+type ProtocolHandler = (request: { url: string; method: string }) => Promise<Response> | Response;
+/** Custom schemes: records the privileged registrations and the handlers (one per scheme, like Electron). */
+export const protocol = {
+  privileged: [] as Array<{ scheme: string; privileges?: Record<string, boolean> }>,
+  handlers: new Map<string, ProtocolHandler>(),
+  registerSchemesAsPrivileged: vi.fn(
+    (schemes: Array<{ scheme: string; privileges?: Record<string, boolean> }>) => {
+      protocol.privileged.push(...schemes);
+    },
+  ),
+  handle: vi.fn((scheme: string, handler: ProtocolHandler) => {
+    if (protocol.handlers.has(scheme)) throw new Error(`scheme ${scheme} is already handled`);
+    protocol.handlers.set(scheme, handler);
+  }),
+  unhandle: vi.fn((scheme: string) => {
+    protocol.handlers.delete(scheme);
+  }),
+};
+
 export const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
 export const dialog = { showErrorBox: vi.fn() };
 
@@ -261,6 +280,8 @@ export function resetElectronMock(): void {
   app.reset();
   app.requestSingleInstanceLock.mockImplementation(() => true);
   shell.openExternal.mockImplementation(async () => undefined);
+  protocol.privileged = [];
+  protocol.handlers.clear();
   safeStorage.available = true;
   safeStorage.backend = 'gnome_libsecret';
   Notification.supported = true;
@@ -277,6 +298,7 @@ export default {
   ipcMain,
   ipcRenderer,
   Notification,
+  protocol,
   session,
   shell,
 };

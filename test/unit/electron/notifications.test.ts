@@ -260,7 +260,7 @@ describe('wired into the app', () => {
     Notification.instances[0]!.emit('click');
     expect(win.restore).toHaveBeenCalled();
     expect(win.focus).toHaveBeenCalled();
-    expect(win.loadURL).toHaveBeenCalledWith(`${pathToFileURL(join(dir, 'index.html')).href}#${ALERTS_HASH}`);
+    expect(win.loadURL).toHaveBeenCalledWith(`app://console/index.html#${ALERTS_HASH}`);
 
     app.quit();
     await flush();

@@ -11,6 +11,7 @@ import {
   resolveAppPaths,
   WINDOW_TITLE,
 } from '../../../src-main/electron/window';
+import { appProtocolUrl } from '../../../src-main/electron/app-protocol';
 
 vi.mock('electron', () => import('./electron-mock'));
 
@@ -43,6 +44,10 @@ describe('createMainWindow', () => {
     expect(prefs.spellcheck).toBe(false);
     expect(prefs.nodeIntegrationInSubFrames).toBe(false);
     expect(prefs.nodeIntegrationInWorker).toBe(false);
+    expect(prefs.experimentalFeatures).toBe(false);
+    expect(prefs.navigateOnDragDrop).toBe(false);
+    expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+    expect(prefs).not.toHaveProperty('additionalArguments');
     expect(prefs.preload).toBe(paths.preload);
     expect(win.options.title).toBe(WINDOW_TITLE);
     expect(WINDOW_TITLE).toBe('Agent Centralizer');
@@ -68,6 +73,13 @@ describe('createMainWindow', () => {
     expect(win.webContents.mainFrame.url).toBe(appUrl.url);
   });
 
+  it('loads an app:// page by URL', async () => {
+    const { win, loaded } = open({ appUrl: appProtocolUrl() });
+    await loaded;
+    expect(win.loadURL).toHaveBeenCalledWith('app://console/index.html');
+    expect(win.loadFile).not.toHaveBeenCalled();
+  });
+
   it('loads a dev server URL when given one', async () => {
     const { win, loaded, appUrl } = open({ devServerUrl: 'http://localhost:5173/' });
     await loaded;
@@ -87,6 +99,7 @@ describe('createMainWindow', () => {
       'file:///etc/passwd',
       'javascript:alert(1)',
       'smb://docs.example.org/share',
+      'http://docs.example.org/guide',
       'https://user:pw@docs.example.org/',
       pathToFileURL(paths.indexHtml).href,
     ]) {
@@ -161,6 +174,7 @@ describe('paths and link allow-list', () => {
   it('accepts only http(s) URLs on listed hosts', () => {
     expect(isAllowedExternalUrl('https://github.com/x', ['github.com'])).toBe(true);
     expect(isAllowedExternalUrl('https://github.com.evil.io/', ['github.com'])).toBe(false);
+    expect(isAllowedExternalUrl('http://github.com/x', ['github.com'])).toBe(false);
     expect(isAllowedExternalUrl('not a url', ['github.com'])).toBe(false);
   });
 });
