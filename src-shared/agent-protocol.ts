@@ -7,6 +7,7 @@
  * instead of a silently ignored field.
  */
 import { z } from 'zod';
+import { JsonDocumentSchema } from './json-document';
 
 export const PROTOCOL_VERSION = 1;
 /** Path agents connect to on the gateway. */
@@ -194,7 +195,7 @@ export const WsConfigSchema = z.strictObject({
   type: z.literal('config'),
   revision: z.number().int().positive(),
   issuedAt: z.number().int().nonnegative(),
-  config: z.record(z.string(), z.unknown()),
+  config: JsonDocumentSchema,
 });
 export type WsConfig = z.infer<typeof WsConfigSchema>;
 
@@ -228,7 +229,9 @@ export function parseAgentMessage(
   }
   const type = (json as { type?: unknown }).type;
   if (typeof type !== 'string' || !(AGENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
-    return { ok: false, code: 'unknown_type', message: `unknown message type ${JSON.stringify(type)}` };
+    // The echoed type is clipped: the error frame goes back to the agent and must stay small.
+    const shown = clip(JSON.stringify(type) ?? 'none', 80);
+    return { ok: false, code: 'unknown_type', message: `unknown message type ${shown}` };
   }
   if (type !== 'hello' && byteLength > AGENT_LIMITS.maxMessageBytes) {
     return { ok: false, code: 'too_large', message: `${type} exceeds ${AGENT_LIMITS.maxMessageBytes} bytes` };
@@ -240,10 +243,21 @@ export function parseAgentMessage(
   return { ok: true, message: parsed.data };
 }
 
-/** One line per issue, "path: problem", capped so an error frame stays small. */
+/**
+ * One line per issue, "path: problem", capped so an error frame stays small: at most 5 issues, each
+ * path and message clipped (an outside key or an unrecognized key list can be kilobytes long).
+ */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .map(
+      (issue) =>
+        `${issue.path.length ? clip(issue.path.join('.'), 120) : '(root)'}: ${clip(issue.message, 200)}`,
+    )
     .join('; ');
+}
+
+/** `text` cut to `max` characters, with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

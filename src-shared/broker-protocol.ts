@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { AgentIdSchema } from './agent-protocol';
+import { JsonDocumentSchema } from './json-document';
 
 export const BROKER_PROTOCOL_VERSION = 1;
 
@@ -86,7 +87,8 @@ export type AgentEvent = z.infer<typeof AgentEventSchema>;
 
 // ---- hub → agent (commands exchange, per-agent queue) -----------------------------------------
 
-export const AgentConfigSchema = z.record(z.string(), z.unknown());
+/** A JSON object: finite numbers, no `__proto__` key, at most MAX_JSON_DEPTH levels (json-document.ts). */
+export const AgentConfigSchema = JsonDocumentSchema;
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 
 export const ConfigMessageSchema = z.strictObject({

@@ -7,13 +7,24 @@ export type JsonObject = Record<string, unknown>;
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * `o[key]` if `o` has it as its own property. Plain indexing would read inherited members: a key
+ * named "constructor" or "toString" present on one side only would compare against a function.
+ */
+const own = (o: JsonObject, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+
+/** Set as an own data property, so even a `__proto__` key stays a key (not a prototype change). */
+function setOwn(o: JsonObject, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** RFC 7386: objects merge recursively, `null` deletes, anything else replaces. Returns a new object. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return patch;
   const result: JsonObject = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    else setOwn(result, key, mergePatch(own(result, key), value));
   }
   return result;
 }
@@ -48,7 +59,7 @@ export function jsonDiff(before: unknown, after: unknown, path = ''): Record<str
   if (isObject(before) && isObject(after)) {
     const out: Record<string, [unknown, unknown]> = {};
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-      Object.assign(out, jsonDiff(before[key], after[key], `${path}/${escapePointer(key)}`));
+      Object.assign(out, jsonDiff(own(before, key), own(after, key), `${path}/${escapePointer(key)}`));
     }
     return out;
   }
