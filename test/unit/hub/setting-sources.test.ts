@@ -28,7 +28,7 @@ const envBroker: BrokerSettingsView = {
   vhost: '/',
   tls: false,
   hasPassword: true,
-  secretBackend: 'none',
+  secretBackend: 'unavailable',
 };
 
 const entry = (view: { settings: SettingSourceEntry[] }, key: string): SettingSourceEntry => {
