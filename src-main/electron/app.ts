@@ -241,8 +241,6 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
         env,
         envLayers,
         logFile: log.file?.path ?? null,
-        envLayers,
-        logFile: log.file?.path ?? null,
         logger,
         secrets: createSafeStorageSecretStore(dataDir, logger),
       });
