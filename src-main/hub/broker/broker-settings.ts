@@ -79,11 +79,23 @@ function fromUrl(raw: string): Omit<BrokerSettings, 'heartbeatSec'> & { heartbea
     // WHATWG URL keeps IPv6 hosts in brackets; net.connect wants them bare.
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : tls ? 5671 : 5672,
-    username: url.username ? decodeURIComponent(url.username) : 'guest',
-    password: url.password ? decodeURIComponent(url.password) : url.username ? '' : 'guest',
-    vhost: path === '' ? '/' : decodeURIComponent(path),
+    username: url.username ? decodeUrlPart(url.username, 'user name') : 'guest',
+    password: url.password ? decodeUrlPart(url.password, 'password') : url.username ? '' : 'guest',
+    vhost: path === '' ? '/' : decodeUrlPart(path, 'vhost'),
     ...(heartbeat !== null ? { heartbeatSec: parseIntIn('heartbeat', heartbeat, 0, 3600) } : {}),
   };
+}
+
+/**
+ * decodeURIComponent, but a bad %-escape (e.g. a raw "%" in a password) says where it is instead of
+ * a bare "URI malformed"; the value itself is not echoed (it may be the password).
+ */
+function decodeUrlPart(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new Error(`RABBITMQ_URL: the ${what} has an invalid %-escape (write a literal % as %25)`);
+  }
 }
 
 /** Resolve settings from environment-style variables (defaults to process.env). Never throws. */
