@@ -34,7 +34,7 @@ export function LabelRows({
             className="input"
             aria-label={t('bulk.labelKey', { n: i + 1 })}
             value={r.key}
-            placeholder="key"
+            placeholder={t('editor.keyPlaceholder')}
             data-testid="label-key"
             onChange={(e) => onChange(rows.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))}
           />
@@ -43,7 +43,7 @@ export function LabelRows({
             className="input"
             aria-label={t('bulk.labelValue', { n: i + 1 })}
             value={r.value}
-            placeholder="value"
+            placeholder={t('editor.valuePlaceholder')}
             data-testid="label-value"
             onChange={(e) => onChange(rows.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))}
           />

@@ -12,6 +12,7 @@ import type { ConsoleApi } from '../../src-shared/console-api';
 import type { AlertNotification, AlertView } from '../../src-shared/monitoring';
 import { createNotificationThrottle } from '../../src-shared/notification-throttle';
 import { i18next } from '../i18n';
+import { ruleDisplayName } from '../i18n/rule-names';
 import { useConsole } from './context';
 import type { FleetStore } from './fleet-store';
 import { navigate } from './router';
@@ -99,8 +100,10 @@ export function notificationText(n: Pick<AlertNotification, 'event' | 'alert'>):
   const { alert } = n;
   const title =
     n.event === 'alert.resolved'
-      ? i18next.t('alerts.notify.resolvedTitle', { rule: alert.ruleName })
-      : i18next.t(`alerts.notify.firedTitle.${alert.severity}`, { rule: alert.ruleName });
+      ? i18next.t('alerts.notify.resolvedTitle', { rule: ruleDisplayName(alert.ruleId, alert.ruleName) })
+      : i18next.t(`alerts.notify.firedTitle.${alert.severity}`, {
+          rule: ruleDisplayName(alert.ruleId, alert.ruleName),
+        });
   return {
     title,
     body: i18next.t('alerts.notify.body', { subject: alert.subject.name, message: alert.message }),

@@ -16,6 +16,7 @@ import { MutesPanel } from '../components/alerts/MutesPanel';
 import { RulesPanel } from '../components/alerts/RulesPanel';
 import { useAlertSettings } from '../components/alerts/use-alert-settings';
 import { SearchBox } from '../components/SearchBox';
+import { ruleDisplayName } from '../i18n/rule-names';
 import { useConsole, useFleet } from '../state/context';
 import { ALERT_TABS, navigate, routeHref, type AlertTab } from '../state/router';
 
@@ -60,9 +61,13 @@ const HISTORY_LIMIT = 1000;
 export function matchesAlert(alert: AlertView, query: string): boolean {
   if (!query) return true;
   const q = query.toLowerCase();
-  return [alert.subject.name, alert.subject.id, alert.ruleName, alert.message].some((x) =>
-    x.toLowerCase().includes(q),
-  );
+  return [
+    alert.subject.name,
+    alert.subject.id,
+    alert.ruleName,
+    ruleDisplayName(alert.ruleId, alert.ruleName),
+    alert.message,
+  ].some((x) => x.toLowerCase().includes(q));
 }
 
 function AlertHistory() {

@@ -6,6 +6,7 @@ import { BrokerNotices } from '../components/BrokerStatus';
 import { ConnectPanel } from '../components/ConnectPanel';
 import { FleetGrid, UnhealthyServers } from '../components/FleetGrid';
 import { useFormat } from '../i18n/format';
+import { ruleDisplayName } from '../i18n/rule-names';
 import { alertChangedAt, latestAlerts, subjectRoute } from '../state/alert-order';
 import { useNow } from '../state/clock';
 import { useFleet } from '../state/context';
@@ -150,7 +151,7 @@ function LatestAlerts({ alerts }: { alerts: ReadonlyMap<string, AlertView> }) {
                   </span>
                   <span className="recent-main">
                     <span className="recent-name">{a.subject.name}</span>
-                    <span className="muted small">{a.message || a.ruleName}</span>
+                    <span className="muted small">{a.message || ruleDisplayName(a.ruleId, a.ruleName)}</span>
                   </span>
                   <span className="recent-side">
                     {a.muted && <span className="muted small">{t('dashboard.alerts.muted')}</span>}

@@ -2,6 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import type { AlertView } from '../../../src-shared/monitoring';
 import { useFormat } from '../../i18n/format';
+import { ruleDisplayName } from '../../i18n/rule-names';
 import { useNow } from '../../state/clock';
 import { AlertStateBadge, AlertValue, MutedMarker, SeverityBadge, SubjectLink } from './AlertParts';
 import { AlertTimeline } from './AlertTimeline';
@@ -24,7 +25,7 @@ function AlertItem({ alert }: { alert: AlertView }) {
         <SeverityBadge severity={alert.severity} />
         <AlertStateBadge state={alert.state} />
         {alert.muted && <MutedMarker />}
-        <strong className="alert-rule">{alert.ruleName}</strong>
+        <strong className="alert-rule">{ruleDisplayName(alert.ruleId, alert.ruleName)}</strong>
         <span className="muted">·</span>
         <SubjectLink subject={alert.subject} />
         <span className="muted small">{t(`alerts.kind.${alert.kind}`)}</span>

@@ -215,7 +215,7 @@ export function MuteForm({
               <input
                 className="input"
                 aria-label={t('alerts.mutes.labelKey')}
-                placeholder="key"
+                placeholder={t('editor.keyPlaceholder')}
                 value={draft.labelKey}
                 data-testid="mute-label-key"
                 aria-invalid={targetError ? true : undefined}
@@ -226,7 +226,7 @@ export function MuteForm({
               <input
                 className="input"
                 aria-label={t('alerts.mutes.labelValue')}
-                placeholder="value"
+                placeholder={t('editor.valuePlaceholder')}
                 value={draft.labelValue}
                 data-testid="mute-label-value"
                 onChange={(e) => set({ labelValue: e.target.value })}

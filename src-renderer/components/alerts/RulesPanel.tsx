@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AlertRule, AlertSettings } from '../../../src-shared/monitoring';
 import { useFormat } from '../../i18n/format';
+import { ruleDisplayName } from '../../i18n/rule-names';
 import { useConsole } from '../../state/context';
 import { Dialog } from '../Dialog';
 import { errorMessage, isMetricKind, isOfflineKind, SeverityBadge } from './AlertParts';
@@ -93,7 +94,7 @@ export function RulesPanel({ settings, reload }: { settings: AlertSettings; relo
               >
                 <div className="stack-tight">
                   <div className="alert-head">
-                    <strong>{r.name}</strong>
+                    <strong>{ruleDisplayName(r.id, r.name)}</strong>
                     <SeverityBadge severity={r.severity} />
                   </div>
                   <p className="small">
@@ -129,7 +130,7 @@ export function RulesPanel({ settings, reload }: { settings: AlertSettings; relo
                         void run(
                           () => api.call('saveAlertRule', { ...ruleInput(r), enabled }),
                           t(enabled ? 'alerts.rules.enabledNow' : 'alerts.rules.disabledNow', {
-                            name: r.name,
+                            name: ruleDisplayName(r.id, r.name),
                           }),
                           t('alerts.rules.saveAction'),
                         );
@@ -141,7 +142,7 @@ export function RulesPanel({ settings, reload }: { settings: AlertSettings; relo
                     type="button"
                     className="btn btn-small"
                     data-testid="rule-edit"
-                    aria-label={t('alerts.rules.editNamed', { name: r.name })}
+                    aria-label={t('alerts.rules.editNamed', { name: ruleDisplayName(r.id, r.name) })}
                     onClick={() => setEditing(r)}
                   >
                     {t('alerts.edit')}
@@ -150,7 +151,7 @@ export function RulesPanel({ settings, reload }: { settings: AlertSettings; relo
                     type="button"
                     className="btn btn-small"
                     data-testid="rule-delete"
-                    aria-label={t('alerts.rules.deleteNamed', { name: r.name })}
+                    aria-label={t('alerts.rules.deleteNamed', { name: ruleDisplayName(r.id, r.name) })}
                     onClick={() => setConfirm(r)}
                   >
                     {t('alerts.delete')}
@@ -163,14 +164,19 @@ export function RulesPanel({ settings, reload }: { settings: AlertSettings; relo
       </section>
       {editing && (
         <section className="card" aria-label={t('alerts.rules.formLabel')}>
-          <h2 className="card-title">{editing === 'new' ? t('alerts.rules.new') : editing.name}</h2>
+          <h2 className="card-title">
+            {editing === 'new' ? t('alerts.rules.new') : ruleDisplayName(editing.id, editing.name)}
+          </h2>
           <RuleForm
             key={editing === 'new' ? 'new' : editing.id}
             rule={editing === 'new' ? undefined : editing}
             channels={settings.channels}
             onSaved={(saved) => {
               setEditing(null);
-              setMessage({ ok: true, text: t('alerts.rules.saved', { name: saved.name }) });
+              setMessage({
+                ok: true,
+                text: t('alerts.rules.saved', { name: ruleDisplayName(saved.id, saved.name) }),
+              });
               reload();
             }}
             onCancel={() => setEditing(null)}
@@ -184,7 +190,11 @@ export function RulesPanel({ settings, reload }: { settings: AlertSettings; relo
       >
         <div className="card stack">
           <h2 className="card-title">{t('alerts.rules.confirmDeleteTitle')}</h2>
-          <p>{t('alerts.rules.confirmDelete', { name: confirm?.name ?? '' })}</p>
+          <p>
+            {t('alerts.rules.confirmDelete', {
+              name: confirm ? ruleDisplayName(confirm.id, confirm.name) : '',
+            })}
+          </p>
           <div className="form-actions">
             <button
               type="button"
@@ -197,7 +207,7 @@ export function RulesPanel({ settings, reload }: { settings: AlertSettings; relo
                 if (editing !== 'new' && editing?.id === rule.id) setEditing(null);
                 void run(
                   () => api.call('deleteAlertRule', { id: rule.id }),
-                  t('alerts.rules.deleted', { name: rule.name }),
+                  t('alerts.rules.deleted', { name: ruleDisplayName(rule.id, rule.name) }),
                   t('alerts.rules.deleteAction'),
                 );
               }}
