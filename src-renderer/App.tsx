@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Toasts } from './components/alerts/Toasts';
 import { ConnectPanel } from './components/ConnectPanel';
@@ -7,7 +7,7 @@ import { Dialog } from './components/Dialog';
 import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import { useConsole, useFleet } from './state/context';
-import { useRoute, type Route } from './state/router';
+import { routeHref, useRoute, type Route } from './state/router';
 import { AgentDetailView } from './views/AgentDetailView';
 import { AgentsView } from './views/AgentsView';
 import { AlertsView } from './views/AlertsView';
@@ -73,17 +73,53 @@ function Loading({ onRetry }: { onRetry?: () => void }) {
   );
 }
 
+/** Which page is shown, ignoring tabs and filters: a change of it is a change of view. */
+function viewKey(route: Route): string {
+  return route.view === 'agent' || route.view === 'server' ? `${route.view}/${route.id}` : route.view;
+}
+
+/**
+ * After a change of view, put keyboard focus at the start of the new page (like a page load would),
+ * unless it is already inside it: the link that was used is gone with the old page, and focus would
+ * otherwise fall back to the top of the document.
+ */
+function useFocusMainOnViewChange(route: Route, main: RefObject<HTMLElement | null>): void {
+  const key = viewKey(route);
+  const previous = useRef(key);
+  useEffect(() => {
+    if (previous.current === key) return;
+    previous.current = key;
+    const el = main.current;
+    const focused = document.activeElement;
+    if (el && (!focused || focused === document.body || !el.contains(focused))) el.focus();
+  }, [key, main]);
+}
+
 export function App({ onRetry }: { onRetry?: () => void }) {
   const { t } = useTranslation();
   const route = useRoute();
   const loaded = useFleet((s) => s.loaded);
   const { transportKind } = useConsole();
   const [connectOpen, setConnectOpen] = useState(false);
+  const mainRef = useRef<HTMLElement>(null);
+  useFocusMainOnViewChange(route, mainRef);
 
   return (
     <div className="app" data-transport={transportKind}>
+      {/* Not href="#main": the address is the router's. */}
+      <a
+        className="skip-link"
+        href={routeHref(route)}
+        data-testid="skip-link"
+        onClick={(e) => {
+          e.preventDefault();
+          mainRef.current?.focus();
+        }}
+      >
+        {t('app.skipToMain')}
+      </a>
       <Sidebar route={route} onConnect={() => setConnectOpen(true)} />
-      <main className="main">
+      <main className="main" id="main" ref={mainRef} tabIndex={-1}>
         <ConnectionBanner />
         {loaded ? <CurrentView route={route} /> : <Loading onRetry={onRetry} />}
       </main>

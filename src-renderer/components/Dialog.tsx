@@ -1,7 +1,10 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
-/** Modal built on <dialog>: focus trap, Escape and backdrop handling come from the platform. */
+/**
+ * Modal built on <dialog>: focus trap (the rest of the page is inert) and Escape come from the
+ * platform; a backdrop click closes it, and focus goes back to what opened it.
+ */
 export function Dialog({
   open,
   onClose,
@@ -15,13 +18,21 @@ export function Dialog({
 }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
+  // The element focused when the dialog opened; it gets focus back when the dialog closes.
+  const opener = useRef<HTMLElement | null>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     if (open && !dialog.open) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
       if (typeof dialog.showModal === 'function') dialog.showModal();
       else dialog.setAttribute('open', '');
     } else if (!open && dialog.open) dialog.close();
+    if (!open && opener.current) {
+      // Not when the opener went away with the dialog open (e.g. a deleted list item).
+      if (opener.current.isConnected) opener.current.focus();
+      opener.current = null;
+    }
   }, [open]);
   return (
     <dialog

@@ -1,9 +1,13 @@
 /**
  * A virtualized, sortable table (ARIA table semantics on CSS grid rows). Only the rows in view
  * (plus overscan) exist in the DOM, so 10,000 agents scroll as smoothly as 10.
+ *
+ * Keyboard: clickable rows are one tab stop (roving tabindex); ↑/↓, Page Up/Down, Home/End move
+ * between rows (scrolling a row that is not rendered yet into the DOM first) and Enter opens the
+ * row like a click. The links and controls inside a row stay in the normal tab order.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, type HTMLAttributes, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type HTMLAttributes, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SortState } from '../state/selectors';
 
@@ -55,6 +59,46 @@ export function VirtualTable<T, K extends string>({
     getItemKey: (index) => (rows[index] ? rowKey(rows[index]) : index),
   });
   const grid = { gridTemplateColumns: columns.map((c) => c.width).join(' ') };
+
+  // The row that holds the table's tab stop; kept in range when the list shrinks.
+  const [activeIndex, setActiveIndex] = useState(0);
+  const active = Math.min(activeIndex, Math.max(rows.length - 1, 0));
+  // The row a key moved to: focused once the virtualizer has rendered it.
+  const focusTarget = useRef<number | null>(null);
+  useEffect(() => {
+    if (focusTarget.current === null) return;
+    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-row-index="${focusTarget.current}"]`);
+    if (el) {
+      focusTarget.current = null;
+      el.focus();
+    }
+  });
+  const moveTo = (index: number) => {
+    const next = Math.max(0, Math.min(rows.length - 1, index));
+    focusTarget.current = next;
+    setActiveIndex(next);
+    virtualizer.scrollToIndex(next);
+  };
+  const onRowKeyDown = (e: KeyboardEvent<HTMLDivElement>, index: number, row: T) => {
+    // Keys pressed in a link or control inside the row belong to that element.
+    if (e.target !== e.currentTarget) return;
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / rowHeight) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + page,
+      PageUp: index - page,
+      Home: 0,
+      End: rows.length - 1,
+    };
+    if (e.key in moves) {
+      e.preventDefault();
+      moveTo(moves[e.key] as number);
+    } else if (e.key === 'Enter' && onRowClick) {
+      e.preventDefault();
+      onRowClick(row);
+    }
+  };
 
   return (
     <div className="vtable" role="table" aria-label={label} aria-rowcount={rows.length + 1}>
@@ -113,6 +157,11 @@ export function VirtualTable<T, K extends string>({
                   className={`vtable-row${onRowClick ? ' clickable' : ''}${item.index % 2 ? ' odd' : ''}`}
                   style={{ ...grid, height: item.size, transform: `translateY(${item.start}px)` }}
                   onClick={onRowClick ? () => onRowClick(row) : undefined}
+                  data-row-index={item.index}
+                  tabIndex={onRowClick ? (item.index === active ? 0 : -1) : undefined}
+                  onKeyDown={onRowClick ? (e) => onRowKeyDown(e, item.index, row) : undefined}
+                  // A click or Tab into the row's link makes it the row Tab comes back to.
+                  onFocus={onRowClick ? () => setActiveIndex(item.index) : undefined}
                 >
                   {columns.map((col) => (
                     <div

@@ -371,7 +371,7 @@ describe('channels', () => {
       (i) => i.getAttribute('data-channel-id') === 'hook',
     )!;
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    fireEvent.click(within(item).getByRole('button', { name: 'Send a test through Ops webhook' }));
+    fireEvent.click(within(item).getByRole('button', { name: 'Send test through Ops webhook' }));
     const result = await within(item).findByTestId('channel-test-result');
     expect(result.getAttribute('data-state')).toBe('pending');
     await act(async () => {
