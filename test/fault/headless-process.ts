@@ -59,6 +59,7 @@ export function startHeadless(options: HeadlessOptions): HeadlessHub {
     env: {
       PATH: process.env.PATH,
       CENTRALIZER_DATA_DIR: options.dataDir,
+      CENTRALIZER_LOG_DIR: join(options.dataDir, 'logs'), // not the user's log folder
       CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
       CENTRALIZER_GATEWAY_PORT: String(options.gatewayPort),
       CENTRALIZER_CONSOLE_PORT: String(options.consolePort),
