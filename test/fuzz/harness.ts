@@ -28,7 +28,8 @@ const SHARES = {
   'hub settings': 0.06,
   '.env file': 0.03,
   'checksummed line': 0.07,
-  'config schema validation': 0.04,
+  'config schema validation': 0.035,
+  'regex safety': 0.005,
   // in-process adapters and small files
   'ipc handler': 0.04,
   'hub secrets file': 0.01,
