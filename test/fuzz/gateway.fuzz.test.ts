@@ -4,7 +4,6 @@
  * the violation limit, a 4002 close; past the frame cap, 1009), never a crash or a hang. After all of
  * it, a well-behaved agent still connects, is welcomed and shows up in the fleet.
  */
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_LIMITS, CloseCode, ErrorFrameSchema } from '../../src-shared';
 import { hello, metrics } from '../helpers/messages';
