@@ -10,6 +10,7 @@ import { BrokerStateBadge } from '../components/BrokerStatus';
 import { ConnectPanel } from '../components/ConnectPanel';
 import { Field, Fields } from '../components/DetailParts';
 import { LanguageSection } from '../components/settings/LanguageSection';
+import { SettingSources } from '../components/settings/SettingSources';
 import { useFormat } from '../i18n/format';
 import { useConsole, useFleet } from '../state/context';
 
@@ -501,6 +502,7 @@ export function SettingsView() {
         <GatewaySection />
         <ConnectPanel />
       </div>
+      <SettingSources />
     </div>
   );
 }
