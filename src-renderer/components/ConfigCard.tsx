@@ -285,13 +285,26 @@ export function ConfigCard({ agent }: { agent: AgentView }) {
         }}
       >
         {schema && (
-          <div className="segmented" role="tablist" aria-label={t('editor.modeLabel')}>
+          <div
+            className="segmented"
+            role="tablist"
+            aria-label={t('editor.modeLabel')}
+            // ARIA tabs: one tab stop, ←/→ (and Home/End) switch and focus the other tab.
+            onKeyDown={(e) => {
+              const next = { ArrowLeft: 'form', Home: 'form', ArrowRight: 'json', End: 'json' }[e.key];
+              if (next !== 'form' && next !== 'json') return;
+              e.preventDefault();
+              setTab(next);
+              document.getElementById(`${ids}-tab-${next}`)?.focus();
+            }}
+          >
             {(['form', 'json'] as const).map((m) => (
               <button
                 key={m}
                 type="button"
                 role="tab"
                 id={`${ids}-tab-${m}`}
+                tabIndex={shownTab === m ? 0 : -1}
                 aria-selected={shownTab === m}
                 aria-controls={`${ids}-panel`}
                 className={shownTab === m ? 'active' : ''}

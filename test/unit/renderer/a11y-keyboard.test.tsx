@@ -6,12 +6,14 @@
  */
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentConfigDetail } from '../../../src-shared/config-management';
 import { App } from '../../../src-renderer/App';
+import { ConfigCard } from '../../../src-renderer/components/ConfigCard';
 import { setupI18n } from '../../../src-renderer/i18n';
 import { ConsoleProvider } from '../../../src-renderer/state/context';
 import { createFleetStore, type FleetStore } from '../../../src-renderer/state/fleet-store';
 import { startFleetSync, type FleetSync } from '../../../src-renderer/state/sync';
-import { FakeConsoleApi, agent, server, snapshot } from './fixtures';
+import { FakeConsoleApi, T0, agent, server, snapshot } from './fixtures';
 
 beforeAll(() => {
   setupI18n('en');
@@ -184,5 +186,55 @@ describe('keyboard: dialogs', () => {
     fireEvent.click(close);
     await waitFor(() => expect(document.querySelector('dialog[open]')).toBeNull(), WAIT);
     expect(document.activeElement).toBe(open);
+  });
+});
+
+describe('keyboard: configuration editor tabs', () => {
+  it('is one tab stop; the arrow keys switch between Form and JSON and move focus', async () => {
+    const detail: AgentConfigDetail = {
+      agentId: 'a1',
+      status: 'in_sync',
+      desiredRevision: 1,
+      reportedRevision: 1,
+      override: { logLevel: 'info' },
+      profiles: [],
+      assignedProfiles: [],
+      effective: { logLevel: 'info' },
+      applied: { logLevel: 'info' },
+      schema: { type: 'object', properties: { logLevel: { title: 'Log level', type: 'string' } } },
+      revisions: [{ revision: 1, createdAt: T0, by: 'alice', cause: 'edited', config: { logLevel: 'info' } }],
+      ledger: [],
+    };
+    const api = new FakeConsoleApi({
+      getAgentConfig: async () => detail,
+      listProfiles: async () => [],
+      validateConfig: async () => ({ ok: true, errors: [] }),
+    });
+    store = createFleetStore();
+    const a = agent('a1', {
+      configRevision: 1,
+      desiredRevision: 1,
+      configStatus: 'in_sync',
+      hasConfigSchema: true,
+    });
+    store.getState().applySnapshot(snapshot(1, [a]));
+    sync = { stop: () => {} } as FleetSync;
+    render(
+      <ConsoleProvider value={{ api, store, transportKind: 'memory' }}>
+        <ConfigCard agent={a} />
+      </ConsoleProvider>,
+    );
+    const form = await screen.findByTestId('config-tab-form');
+    const json = screen.getByTestId('config-tab-json');
+    expect([form.getAttribute('tabindex'), json.getAttribute('tabindex')]).toEqual(['0', '-1']);
+    act(() => form.focus());
+    fireEvent.keyDown(form, { key: 'ArrowRight' });
+    await expectFocus(() => screen.getByTestId('config-tab-json'));
+    expect(screen.getByTestId('config-tab-json').getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByTestId('config-editor').tagName).toBe('TEXTAREA');
+    expect([form.getAttribute('tabindex'), json.getAttribute('tabindex')]).toEqual(['-1', '0']);
+    fireEvent.keyDown(json, { key: 'Home' });
+    await expectFocus(() => screen.getByTestId('config-tab-form'));
+    expect(screen.getByTestId('config-tab-form').getAttribute('aria-selected')).toBe('true');
   });
 });
