@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { AGENT_WS_PATH, AgentIdSchema, LabelsSchema, describeZodError } from '../src-shared/agent-protocol';
 import { checkAmqpUrl } from './broker-link';
 import { normalizeHubUrl } from './client';
+import { CREDENTIAL_FILE } from './credential-file';
 import {
   MAX_CONFIG_SCHEMA_BYTES,
   REFERENCE_CONFIG_SCHEMA,
@@ -25,12 +26,16 @@ URL it also receives its configuration from RabbitMQ, writes it to the config fi
 
 Options (each also read from the environment variable in brackets; the flag wins):
   --url URL           hub gateway, e.g. ws://127.0.0.1:8765 (path defaults to ${AGENT_WS_PATH}) [CENTRALIZER_URL]
-  --token TOKEN       agent token configured on the hub [CENTRALIZER_TOKEN]
+  --token TOKEN       the hub's enrollment token (console: Settings → Enrollment); used once to enroll,
+                      then the agent uses the credential the hub issued it [CENTRALIZER_TOKEN,
+                      CENTRALIZER_AGENT_TOKEN]
   --token-file FILE   read the token from FILE instead (keeps it out of the process list) [CENTRALIZER_TOKEN_FILE]
   --id ID             agent id; default: a UUID created once and kept in the state dir [AGENT_ID]
   --name NAME         display name; default: the host name [AGENT_NAME]
   --label K=V         label, repeatable [AGENT_LABELS="k=v,k2=v2"]
   --state-dir DIR     where the generated id (and config.json) are kept; default ~/.agent-centralizer-agent [AGENT_STATE_DIR]
+  --credential-file FILE  where the agent's own credential is kept (0600); default STATE_DIR/credential
+                      [AGENT_CREDENTIAL_FILE]
   --amqp-url URL      RabbitMQ, amqp[s]://user:password@host:port/vhost: receive configurations
                       [AGENT_AMQP_URL, else RABBITMQ_URL]; prefer the variable (command lines are public)
   --config-file FILE  where the applied configuration is written; default STATE_DIR/config.json [AGENT_CONFIG_FILE]
@@ -57,7 +62,7 @@ or the state dir), not the hub. Exits with the command's exit code (128+N when k
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, 2 bad arguments,
 3 the hub refused this agent for good (replaced by another connection with the same id,
-or unsupported protocol): restarting it automatically would not help.
+or unsupported protocol, or its credential was revoked): restarting it automatically would not help.
 `;
 
 export class UsageError extends Error {}
@@ -67,6 +72,8 @@ export interface AgentCliConfig {
   token: string;
   /** Set when given by flag/env; otherwise resolved from the state dir by resolveAgentId(). */
   id?: string;
+  /** The agent's own credential (0600), written when the hub enrolls it. */
+  credentialFile: string;
   name: string;
   labels: Record<string, string>;
   stateDir: string;
@@ -220,6 +227,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         name: { type: 'string' },
         label: { type: 'string', multiple: true },
         'state-dir': { type: 'string' },
+        'credential-file': { type: 'string' },
         'amqp-url': { type: 'string' },
         'config-file': { type: 'string' },
         'topology-prefix': { type: 'string' },
@@ -249,7 +257,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     throw new UsageError(`--url: ${(error as Error).message}`);
   }
 
-  let token = pick(values.token, 'CENTRALIZER_TOKEN');
+  let token = pick(values.token, 'CENTRALIZER_TOKEN') ?? pick(undefined, 'CENTRALIZER_AGENT_TOKEN');
   const tokenFile = pick(values['token-file'], 'CENTRALIZER_TOKEN_FILE');
   if (!token && tokenFile) {
     try {
@@ -276,6 +284,9 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const stateDir = defaultStateDir(values['state-dir'], env);
   const amqpUrl = brokerUrl(values['amqp-url'], env);
   const configFile = resolve(pick(values['config-file'], 'AGENT_CONFIG_FILE') ?? join(stateDir, CONFIG_FILE));
+  const credentialFile = resolve(
+    pick(values['credential-file'], 'AGENT_CREDENTIAL_FILE') ?? join(stateDir, CREDENTIAL_FILE),
+  );
 
   const schema = configSchema(values['config-schema'], values['no-config-schema'], env);
 
@@ -284,6 +295,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       url,
       token,
       id,
+      credentialFile,
       name,
       labels,
       stateDir,

@@ -5,6 +5,7 @@
  * the token or the broker password); SIGINT/SIGTERM close the connections (WebSocket with 1000) and exit 0.
  */
 import os from 'node:os';
+import { CloseCode } from '../src-shared/agent-protocol';
 import { version as AGENT_VERSION } from '../package.json';
 import { BrokerLink, agentTopologyNames } from './broker-link';
 import { AgentClient, redactUrl, type ClientState } from './client';
@@ -22,6 +23,7 @@ import { agentConfigValidator } from './config-schema';
 import { EventPublisher } from './event-publisher';
 import { createMetricsSampler } from './metrics';
 import { runJob } from './run-job';
+import { fileCredentials } from './credential-file';
 
 function log(message: string): void {
   process.stderr.write(`${new Date().toISOString()} agent: ${message}\n`);
@@ -163,6 +165,7 @@ async function main(): Promise<number> {
   const client = new AgentClient({
     url: config.url,
     token: config.token,
+    credentials: fileCredentials(config.credentialFile, log),
     identity: {
       agentId,
       name: config.name,
@@ -193,12 +196,21 @@ async function main(): Promise<number> {
     const text = describe[state];
     if (text) log(text);
   });
+  client.on('enrolled', (status) => {
+    log(
+      status === 'accepted'
+        ? `enrolled: credential stored in ${config.credentialFile}`
+        : `enrolled, waiting for the operator to accept this agent; credential stored in ${config.credentialFile}`,
+    );
+  });
   client.on('welcome', (w) => {
     log(`online (metrics every ${w.metricsIntervalSec} s, hub pings every ${w.pingIntervalSec} s)`);
   });
   client.on('disconnected', (info) => {
     const why = `${info.code}${info.reason ? ` ${info.reason}` : ''}`;
     if (info.httpStatus === 401) log('the hub refused the token (HTTP 401): check --token');
+    if (info.code === CloseCode.PENDING_APPROVAL)
+      log('waiting for the operator to accept this agent in the console');
     log(
       info.willReconnect
         ? `disconnected (${why}); retrying in ${((info.delayMs ?? 0) / 1000).toFixed(1)} s`

@@ -40,6 +40,17 @@ import type { MetricsProvider } from './metrics';
 
 export type AgentIdentity = Omit<HelloInput, 'type' | 'protocol'>;
 
+/** Keeps the credential the hub issued at enrollment. `save` may throw (the client reports it). */
+export interface CredentialKeeper {
+  load(): string | undefined;
+  save(credential: string | undefined): void;
+}
+
+export function memoryCredentials(initial?: string): CredentialKeeper {
+  let value = initial;
+  return { load: () => value, save: (c) => (value = c) };
+}
+
 export interface BackoffOptions {
   /** Ceiling of the first retry delay (doubles per failed attempt). Default 1000 ms. */
   initialMs?: number;
@@ -52,7 +63,16 @@ export interface BackoffOptions {
 export interface AgentClientOptions {
   /** Gateway URL, e.g. ws://hub:8765/agent/v1 (see normalizeHubUrl for the short forms). */
   url: string;
+  /**
+   * The hub's enrollment token: used only while the agent has no credential of its own. Its first
+   * `hello` then enrolls it, and the hub answers `enrolled` with the agent's credential.
+   */
   token: string;
+  /**
+   * Where the agent's own credential is kept between runs (the CLI: a 0600 file in its state dir).
+   * Default: memory only, so a new process enrolls again.
+   */
+  credentials?: CredentialKeeper;
   identity: AgentIdentity;
   /** Produces each `metrics` message. The real agent passes createMetricsSampler(); the simulator fakes. */
   metrics: MetricsProvider;
@@ -124,6 +144,8 @@ export interface AgentClientEvents {
   hubError: [frame: ErrorFrame];
   /** A `metrics` message was sent. */
   metrics: [metrics: Metrics];
+  /** The hub enrolled this agent and issued its credential (stored through `credentials`). */
+  enrolled: [status: 'accepted' | 'pending'];
   /** A `config` frame was handled (only with `configApplier`). */
   config: [result: WsConfigOutcome];
   /** Transport errors, ignored frames, metrics provider failures. Only emitted when someone listens. */
@@ -133,10 +155,12 @@ export interface AgentClientEvents {
 }
 
 /** Close codes after which reconnecting would only fight another agent or fail the same way forever. */
-const NO_RECONNECT = new Set<number>([CloseCode.REPLACED, CloseCode.UNSUPPORTED_PROTOCOL]);
+const NO_RECONNECT = new Set<number>([CloseCode.REPLACED, CloseCode.UNSUPPORTED_PROTOCOL, CloseCode.REVOKED]);
 /** Close codes / HTTP statuses that call for a slow retry (the hub told us off, or refused the token). */
 const PENALTY_CLOSE = new Set<number>([
   CloseCode.UNAUTHORIZED,
+  // Waiting for the operator: ask again now and then, not in a loop.
+  CloseCode.PENDING_APPROVAL,
   CloseCode.PROTOCOL_VIOLATION,
   CloseCode.HELLO_TIMEOUT,
 ]);
@@ -194,6 +218,8 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
   private readonly random: () => number;
   private readonly hello: Hello;
   private configRevision: number;
+  private readonly credentials: CredentialKeeper;
+  private credential?: string;
   private ws?: WebSocket;
   private stateValue: ClientState = 'idle';
   private attempt = 0;
@@ -233,6 +259,13 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
       );
     }
     this.configRevision = Math.max(this.hello.configRevision, options.configApplier?.revision ?? 0);
+    this.credentials = options.credentials ?? memoryCredentials();
+    this.credential = this.credentials.load();
+  }
+
+  /** Whether the agent holds a credential of its own (else its next hello enrolls it). */
+  get enrolled(): boolean {
+    return this.credential !== undefined;
   }
 
   get state(): ClientState {
@@ -326,10 +359,11 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     this.welcome = undefined;
     let httpStatus: number | undefined;
     let lastError: Error | undefined;
+    const usedCredential = this.credential;
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.options.url, {
-        headers: { Authorization: `Bearer ${this.options.token}` },
+        headers: { Authorization: `Bearer ${usedCredential ?? this.options.token}` },
         handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
         perMessageDeflate: false,
         maxPayload: MAX_HUB_FRAME_BYTES,
@@ -382,6 +416,22 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
         this.finish('stopped on request');
         return;
       }
+      if (usedCredential !== undefined && httpStatus === 403) {
+        // Revoked: retrying cannot help, and re-enrolling would undo the operator's decision.
+        this.safeEmit('disconnected', { code, reason, httpStatus, willReconnect: false });
+        this.finish(
+          "the hub refused this agent's credential (HTTP 403): the agent was revoked; not reconnecting. " +
+            'To enroll it again, delete its stored credential and restart it with the enrollment token.',
+        );
+        return;
+      }
+      if (usedCredential !== undefined && httpStatus === 401 && this.credential === usedCredential) {
+        // The hub does not know it at all (e.g. its credential file was lost): enroll again.
+        this.emitError(
+          new Error("the hub does not know this agent's credential (HTTP 401); enrolling again"),
+        );
+        this.storeCredential(undefined);
+      }
       if (NO_RECONNECT.has(code)) {
         this.safeEmit('disconnected', { code, reason, httpStatus, willReconnect: false });
         this.finish(
@@ -419,6 +469,16 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     return Math.round(this.random() * ceiling);
   }
 
+  /** Keep the credential in memory whatever happens; a failed save is reported, not fatal. */
+  private storeCredential(credential: string | undefined): void {
+    this.credential = credential;
+    try {
+      this.credentials.save(credential);
+    } catch (error) {
+      this.emitError(new Error(`could not store the agent credential: ${asError(error).message}`));
+    }
+  }
+
   private finish(reason: string): void {
     this.clearTimers();
     if (this.stateValue === 'stopped') return;
@@ -447,6 +507,12 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
       return this.ignore(`unknown or invalid hub frame (type ${JSON.stringify(type)})`);
     }
     const message = parsed.data;
+    if (message.type === 'enrolled') {
+      if (message.agentId !== this.hello.agentId) return this.ignore('enrolled frame for another agent id');
+      this.storeCredential(message.credential);
+      this.safeEmit('enrolled', message.status);
+      return;
+    }
     if (message.type === 'welcome') this.onWelcome(ws, message);
     else if (message.type === 'error') {
       this.counters.hubErrors++;

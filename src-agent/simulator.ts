@@ -27,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { version as AGENT_VERSION } from '../package.json';
 import { AGENT_WS_PATH, type Disk, type Metrics } from '../src-shared/agent-protocol';
 import { BrokerLink, agentTopologyNames, checkAmqpUrl } from './broker-link';
@@ -34,6 +35,7 @@ import { AgentClient, normalizeHubUrl, redactUrl, type BackoffOptions } from './
 import { ConfigApplier, MemoryConfigStore, type ConfigValidator } from './config-apply';
 import { parseLabels } from './cli-args';
 import { ConfigConsumer } from './config-consumer';
+import { fileCredentials } from './credential-file';
 import { REFERENCE_CONFIG_SCHEMA, agentConfigValidator, type JsonSchema } from './config-schema';
 import { EventPublisher, jobEvent } from './event-publisher';
 
@@ -65,6 +67,11 @@ export interface SimulatorOptions {
   configSchema?: boolean | JsonSchema;
   /** The first N agents (by index) refuse every configuration (`--reject N`). Default 0. */
   rejectFirst?: number;
+  /**
+   * Keep each virtual agent's credential (issued at enrollment) in this directory, one 0600 file per
+   * agent id, so a restarted simulator is still the same enrolled agents. Default: memory only.
+   */
+  credentialsDir?: string;
 }
 
 export interface SimulatedJobOptions {
@@ -299,6 +306,9 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     const client = new AgentClient({
       url,
       token: options.token,
+      ...(options.credentialsDir
+        ? { credentials: fileCredentials(join(options.credentialsDir, agentId)) }
+        : {}),
       identity: {
         agentId,
         name: agentId,
@@ -542,7 +552,9 @@ export const SIMULATOR_USAGE = `Usage: node dist/main/simulator.js --url URL --t
 Runs N virtual agents in one process against an Agent Centralizer hub.
 
   --url URL           hub gateway, e.g. ws://127.0.0.1:8765 [CENTRALIZER_URL]
-  --token TOKEN       agent token [CENTRALIZER_TOKEN]
+  --token TOKEN       the hub's enrollment token [CENTRALIZER_TOKEN, CENTRALIZER_AGENT_TOKEN]
+  --credentials-dir D keep each agent's credential in D (one 0600 file per agent), so a restarted
+                      simulator stays enrolled; default: memory only [SIM_CREDENTIALS_DIR]
   --count N           number of virtual agents (1–100000)
   --prefix P          agent id / host name prefix (default "sim")
   --label K=V         label on every virtual agent, repeatable
@@ -588,6 +600,7 @@ function runCli(argv: string[]): void {
         rate: { type: 'string' },
         schema: { type: 'boolean' },
         reject: { type: 'string' },
+        'credentials-dir': { type: 'string' },
         'amqp-url': { type: 'string' },
         jobs: { type: 'boolean' },
         'job-interval': { type: 'string' },
@@ -612,7 +625,7 @@ function runCli(argv: string[]): void {
     return n;
   };
   const url = values.url ?? process.env.CENTRALIZER_URL;
-  const token = values.token ?? process.env.CENTRALIZER_TOKEN;
+  const token = values.token ?? (process.env.CENTRALIZER_TOKEN || process.env.CENTRALIZER_AGENT_TOKEN);
   if (!url) fail('missing --url (or CENTRALIZER_URL)');
   if (!token) fail('missing --token (or CENTRALIZER_TOKEN)');
   const count = int('count', values.count, 1, 100_000);
@@ -633,6 +646,7 @@ function runCli(argv: string[]): void {
   const consumeConfig = values['consume-config'] ?? envFlag('SIM_CONSUME_CONFIG');
   const declareSchema = values.schema ?? envFlag('SIM_SCHEMA');
   const rejectFirst = int('reject', values.reject ?? nonEmpty(env.SIM_REJECT), 0, count);
+  const credentialsDir = nonEmpty(values['credentials-dir']) ?? nonEmpty(env.SIM_CREDENTIALS_DIR);
   const amqpUrl = nonEmpty(values['amqp-url']) ?? nonEmpty(env.AGENT_AMQP_URL) ?? nonEmpty(env.RABBITMQ_URL);
   const topologyPrefix = nonEmpty(values['topology-prefix']) ?? nonEmpty(env.CENTRALIZER_TOPOLOGY_PREFIX);
   const jobIntervalRaw = values['job-interval'] ?? nonEmpty(env.SIM_JOB_INTERVAL);
@@ -676,6 +690,7 @@ function runCli(argv: string[]): void {
     connectRatePerSec: int('rate', values.rate, 1, 100_000),
     configSchema: declareSchema,
     rejectFirst,
+    ...(credentialsDir ? { credentialsDir } : {}),
     ...((jobs || consumeConfig) && amqpUrl
       ? {
           broker: {

@@ -48,6 +48,13 @@ export const CloseCode = {
   REPLACED: 4004,
   /** The agent speaks a protocol version this hub does not. */
   UNSUPPORTED_PROTOCOL: 4005,
+  /**
+   * The agent is enrolled but waits for the operator's approval: nothing it sent was processed. Keep
+   * the credential from `enrolled` and retry it with a slow, jittered backoff.
+   */
+  PENDING_APPROVAL: 4006,
+  /** The operator revoked this agent: its credential no longer works. Do not reconnect. */
+  REVOKED: 4007,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -199,10 +206,25 @@ export const WsConfigSchema = z.strictObject({
 });
 export type WsConfig = z.infer<typeof WsConfigSchema>;
 
+/**
+ * Answer to a `hello` sent with the enrollment token (docs/protocol.md, "Enrollment"): the hub
+ * issued this agent its own credential. Store it (owner-only) and connect with it from then on; the
+ * hub keeps only its SHA-256. `accepted`: a `welcome` follows on this connection. `pending`: the
+ * operator must accept the agent first; the hub closes with PENDING_APPROVAL.
+ */
+export const EnrolledSchema = z.strictObject({
+  type: z.literal('enrolled'),
+  agentId: AgentIdSchema,
+  credential: z.string().min(32).max(256),
+  status: z.enum(['accepted', 'pending']),
+});
+export type Enrolled = z.infer<typeof EnrolledSchema>;
+
 export const HubMessageSchema = z.discriminatedUnion('type', [
   WelcomeSchema,
   ErrorFrameSchema,
   WsConfigSchema,
+  EnrolledSchema,
 ]);
 export type HubMessage = z.infer<typeof HubMessageSchema>;
 

@@ -30,6 +30,7 @@ import {
 import type { AgentDetail, FleetDelta, FleetSnapshot, ServerDetail } from './fleet';
 import { monitoringRequestInputs, type AlertNotification, type MonitoringRequestOutputs } from './monitoring';
 import { settingSourcesRequestInputs, type SettingSourcesView } from './setting-sources';
+import { enrollmentRequestInputs, type EnrollmentRequestOutputs } from './enrollment';
 import {
   CONSOLE_EVENT_CHANNELS,
   CONSOLE_REQUEST_CHANNELS,
@@ -70,10 +71,11 @@ export const consoleRequestInputs = {
   exportAudit: z.strictObject({ format: z.enum(['csv', 'json']), query: AuditQuerySchema }),
   ...monitoringRequestInputs,
   ...settingSourcesRequestInputs,
+  ...enrollmentRequestInputs,
 } satisfies Record<(typeof CONSOLE_REQUEST_CHANNELS)[number], z.ZodType>;
 
 /** Result type of each request channel. */
-export interface ConsoleRequestOutputs extends MonitoringRequestOutputs {
+export interface ConsoleRequestOutputs extends MonitoringRequestOutputs, EnrollmentRequestOutputs {
   getSnapshot: FleetSnapshot;
   getSettingSources: SettingSourcesView;
   getAgentDetail: AgentDetail | null;

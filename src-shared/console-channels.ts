@@ -36,6 +36,13 @@ export const CONSOLE_REQUEST_CHANNELS = [
   'listAlerts',
   'listDeliveries',
   'getSettingSources',
+  'getEnrollment',
+  'revealEnrollmentToken',
+  'rotateEnrollmentToken',
+  'setApprovalMode',
+  'acceptAgent',
+  'rejectAgent',
+  'revokeAgent',
 ] as const;
 
 /** `delta`: fleet batches; `notification`: an alert fired or resolved (desktop notification, toast). */

@@ -6,6 +6,7 @@ import type { Disk } from './agent-protocol';
 import type { BrokerStatus } from './broker-protocol';
 import type { BulkView, ConfigStatus } from './config-management';
 import type { AlertCounters, AlertView } from './monitoring';
+import type { EnrollmentCounters } from './enrollment';
 
 /**
  * Presence of an agent or a server. `unknown` = registered (e.g. from the store) but not seen since
@@ -117,6 +118,8 @@ export interface HubStatus {
   /** Configuration messages waiting for a broker confirm (durable outbox). */
   configOutbox: number;
   alerts: AlertCounters;
+  /** Agents waiting for approval (absent from hubs without enrollment, e.g. test fixtures). */
+  enrollment?: EnrollmentCounters;
 }
 
 export interface FleetSnapshot {

@@ -7,3 +7,4 @@ export * from './monitoring';
 export * from './console-api';
 export * from './console-channels';
 export * from './setting-sources';
+export * from './enrollment';

@@ -4,7 +4,7 @@
  * and the headless CLI both create exactly this.
  */
 import type { AgentConnectionInfo, AgentEvent, ConsoleHandlers, HubStatus } from '../../src-shared';
-import { ConsoleError } from '../../src-shared';
+import { CloseCode, ConsoleError } from '../../src-shared';
 import { ConfigPublisher } from './broker/config-publisher';
 import { BrokerConnection, testConnection } from './broker/connection-manager';
 import { attachJobEventsConsumer } from './broker/job-events-consumer';
@@ -27,6 +27,8 @@ import { openRegistry, type RegistryOpenReport } from './store/registry';
 import { hostname, userInfo } from 'node:os';
 import { createAlerting, type Alerting } from './alerts/alerting';
 import { createMonitoring } from './monitoring/monitoring';
+import { Enrollment, EnrollmentError } from './enrollment/enrollment';
+import { createRevocation } from './enrollment/revocation';
 
 export interface HubOptions {
   mode: HubStatus['mode'];
@@ -71,6 +73,7 @@ export function createHub(options: HubOptions): Hub {
     jobs: jobs.stats(),
     configOutbox: outbox.size,
     alerts: alerting.counters(),
+    enrollment: enrollment.counters(),
   });
   // The coalescer reads views lazily at flush time, so it can be every store's change sink.
   const coalescer: DeltaCoalescer = new DeltaCoalescer(
@@ -171,8 +174,16 @@ export function createHub(options: HubOptions): Hub {
   outbox.onConfirmed((entry) => configs.delivered(entry.agentId, entry.revision));
   const publisher = new ConfigPublisher(broker, outbox, { names, logger, knownAgents });
 
+  const enrollment: Enrollment = new Enrollment({
+    dataDir: options.dataDir,
+    token: settings.gateway.token,
+    tokenSource: settings.gateway.tokenSource,
+    logger,
+    onChange: () => coalescer.status(),
+  });
   const gateway: Gateway = new Gateway({
     ...settings.gateway,
+    auth: enrollment,
     fleet,
     logger,
     onStatusChange: () => coalescer.status(),
@@ -191,6 +202,39 @@ export function createHub(options: HubOptions): Hub {
     onConfigReport: (agentId, report) =>
       configs.report(agentId, report.revision, report.status, report.error),
   });
+
+  const revocation = createRevocation({
+    store: enrollment.store,
+    deleteCredential: (agentId) => enrollment.revoke(agentId),
+    disconnect: (agentId) =>
+      gateway.disconnectAgent(agentId, CloseCode.REVOKED, 'agent revoked by the operator'),
+    broker,
+    names,
+    forget: (agentId) => {
+      const removed = fleet.removeAgent(agentId, Date.now());
+      registry.forgetAgent(agentId);
+      // Configurations still waiting for the broker would declare its queue again.
+      for (const entry of outbox.pending()) if (entry.agentId === agentId) outbox.remove(entry.messageId);
+      publisher.forgetAgent(agentId);
+      return removed?.serverRemoved ? removed.serverId : undefined;
+    },
+    purgeHistory: (agentId, serverGone) => {
+      jobs.removeAgent(agentId);
+      monitoring.forget('agent', agentId);
+      if (serverGone) monitoring.forget('server', serverGone);
+    },
+    logger,
+  });
+
+  /** Enrollment refusals (not pending, pinned token…) come back as a clear bad_request. */
+  const enrollmentCall = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof EnrollmentError) throw new ConsoleError('bad_request', error.message);
+      throw error;
+    }
+  };
 
   const handleAgentEvent = (event: AgentEvent): void => {
     if (event.type === 'job') {
@@ -221,7 +265,7 @@ export function createHub(options: HubOptions): Hub {
     const urls = gateway.urls();
     return {
       urls,
-      token: settings.gateway.token,
+      token: enrollment.enrollmentToken,
       tokenSource: settings.gateway.tokenSource,
       exampleCommand: `npm run agent -- --url ${urls[0] ?? 'ws://HOST:PORT/agent/v1'} --token <token>`,
     };
@@ -277,6 +321,17 @@ export function createHub(options: HubOptions): Hub {
     exportAudit: async ({ format, query }) => exportAudit(configs.queryAudit(query), format),
     ...monitoring.handlers,
     ...alerting.handlers,
+    getEnrollment: async () => enrollment.view(),
+    revealEnrollmentToken: async () => ({ token: enrollment.enrollmentToken }),
+    rotateEnrollmentToken: async () => enrollmentCall(() => (enrollment.rotateToken(), enrollment.view())),
+    setApprovalMode: async ({ enabled }) => (enrollment.setApprovalMode(enabled), enrollment.view()),
+    acceptAgent: async ({ agentId }) => enrollmentCall(() => (enrollment.accept(agentId), enrollment.view())),
+    rejectAgent: async ({ agentId }) => enrollmentCall(() => (enrollment.reject(agentId), enrollment.view())),
+    revokeAgent: async ({ agentId, purgeHistory }) => {
+      if (!enrollment.store.has(agentId) && !fleet.known(agentId))
+        throw new ConsoleError('bad_request', `unknown agent ${agentId}`);
+      return revocation.revoke(agentId, purgeHistory);
+    },
   };
 
   const consoleService = createConsoleService(handlers, (listener) => {
@@ -297,7 +352,11 @@ export function createHub(options: HubOptions): Hub {
     console: consoleService,
     settings,
     async start() {
-      unsubscribers = [broker.onStatus(() => coalescer.status()), outbox.onChange(() => coalescer.status())];
+      unsubscribers = [
+        broker.onStatus(() => coalescer.status()),
+        outbox.onChange(() => coalescer.status()),
+        revocation.start(),
+      ];
       detachConsumer = attachJobEventsConsumer(broker, {
         handle: handleAgentEvent,
         names,
@@ -330,6 +389,7 @@ export function createHub(options: HubOptions): Hub {
         if (known) registry.rememberAgent(known);
       }
       registry.close();
+      enrollment.close();
       monitoring.close();
       coalescer.flush();
       coalescer.dispose();

@@ -4,7 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src-shared';
-import { AgentClient, type DisconnectInfo } from '../../src-agent/client';
+import {
+  AgentClient,
+  memoryCredentials,
+  type CredentialKeeper,
+  type DisconnectInfo,
+} from '../../src-agent/client';
 import { createMetricsSampler } from '../../src-agent/metrics';
 import { startSimulator } from '../../src-agent/simulator';
 import { TEST_TOKEN, startTestHub, waitFor, type TestHub } from '../helpers/hub';
@@ -20,11 +25,13 @@ afterEach(async () => {
   await t.close();
 });
 
-function agent(agentId: string, hostname = 'srv-e2e'): AgentClient {
+/** `credentials`: share one between two clients to play the same enrolled agent twice. */
+function agent(agentId: string, hostname = 'srv-e2e', credentials?: CredentialKeeper): AgentClient {
   const sampler = createMetricsSampler();
   const client = new AgentClient({
     url: t.url,
     token: TEST_TOKEN,
+    credentials,
     identity: { agentId, name: agentId, hostname, platform: process.platform, agentVersion: '0.1.0-test' },
     metrics: () => sampler.sample(),
     backoff: { initialMs: 50, maxMs: 300 },
@@ -52,12 +59,14 @@ describe('agent ⇄ real hub', () => {
   });
 
   it('the older connection stops for good when another takes over the same id (4004)', async () => {
-    const first = agent('e2e-dup');
+    // The same agent started twice (e.g. a second process with the same state dir): same credential.
+    const credentials = memoryCredentials();
+    const first = agent('e2e-dup', 'srv-e2e', credentials);
     const disconnects: DisconnectInfo[] = [];
     first.on('disconnected', (d) => disconnects.push(d));
     first.start();
     await waitFor(() => first.state === 'online', 5000, 'first online');
-    const second = agent('e2e-dup');
+    const second = agent('e2e-dup', 'srv-e2e', credentials);
     second.start();
     await waitFor(() => first.state === 'stopped', 5000, 'first stopped');
     expect(disconnects[0]).toMatchObject({ code: CloseCode.REPLACED, willReconnect: false });

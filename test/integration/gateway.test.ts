@@ -13,8 +13,9 @@ afterEach(async () => {
 
 const agentIn = async (id: string) => (await t.snapshot()).agents.find((a) => a.agentId === id);
 
-async function connected(id = 'agent-1', host = 'srv-01') {
-  const agent = rawAgent(t.url);
+/** `token`: the enrollment token (default: the hello enrolls the agent) or an agent's credential. */
+async function connected(id = 'agent-1', host = 'srv-01', token?: string) {
+  const agent = rawAgent(t.url, { token });
   await agent.opened;
   agent.send(hello({ agentId: id, hostname: host }));
   await waitFor(() => agent.received.find((m) => m.type === 'welcome'), 3000, 'welcome');
@@ -41,7 +42,9 @@ describe('gateway authentication', () => {
 describe('gateway protocol', () => {
   it('hello → welcome with the intervals → agent online in snapshot and delta', async () => {
     const agent = await connected();
-    expect(agent.received[0]).toMatchObject({
+    // A first hello with the enrollment token enrolls the agent: its credential comes before welcome.
+    expect(agent.received.map((m) => m.type)).toEqual(['enrolled', 'welcome']);
+    expect(agent.received[1]).toMatchObject({
       type: 'welcome',
       protocol: 1,
       metricsIntervalSec: 0.2,
@@ -190,7 +193,8 @@ describe('gateway protocol', () => {
 
   it('a second connection with the same agent id replaces the first (4004), agent stays online', async () => {
     const first = await connected();
-    const second = await connected();
+    const enrolled = first.received.find((m) => m.type === 'enrolled') as { credential: string };
+    const second = await connected('agent-1', 'srv-01', enrolled.credential);
     expect((await first.closed).code).toBe(CloseCode.REPLACED);
     await new Promise((r) => setTimeout(r, 50));
     expect(await agentIn('agent-1')).toMatchObject({ presence: 'online', reason: 'replaced' });

@@ -95,6 +95,11 @@ export class ConfigPublisher {
     live.declared.add(agentId);
   }
 
+  /** The agent's queue was deleted (revoked): declare it again if the agent ever registers again. */
+  forgetAgent(agentId: string): void {
+    this.live?.declared.delete(agentId);
+  }
+
   /** Publish whatever is pending. Safe to call any time; concurrent calls coalesce. */
   kick(): void {
     if (this.flushing) {

@@ -252,6 +252,22 @@ export class FleetState {
     }
   }
 
+  /**
+   * Forget an agent (revoked / decommissioned): it leaves its server, and consoles get it as
+   * removed. A server left with no agent is removed too. Undefined when it was not known.
+   */
+  removeAgent(agentId: string, now: number): { serverId: string; serverRemoved: boolean } | undefined {
+    const agent = this.agents.get(agentId);
+    if (!agent) return undefined;
+    this.detach(agent, now);
+    this.agents.delete(agentId);
+    const server = this.servers.get(agent.serverId);
+    const serverRemoved = server !== undefined && server.agentIds.size === 0;
+    if (serverRemoved) this.servers.delete(agent.serverId);
+    this.changes.agent(agentId);
+    return { serverId: agent.serverId, serverRemoved };
+  }
+
   countViolation(agentId: string): void {
     const agent = this.agents.get(agentId);
     if (!agent) return;

@@ -17,6 +17,7 @@ import {
   PROTOCOL_VERSION,
   parseAgentMessage,
   type AgentMessage,
+  type Hello,
   type GatewayStatus,
   type HubMessage,
   type PresenceReason,
@@ -26,12 +27,22 @@ import {
 import type { FleetState } from '../fleet/fleet-state';
 import type { Logger } from '../logger';
 import { listenUrls } from './listen-urls';
-import { bearerToken, tokensEqual } from './auth';
+import {
+  sharedTokenAuthenticator,
+  type AgentAuthenticator,
+  type AgentSession,
+  type HelloAdmission,
+} from './auth';
 
 export interface GatewayOptions {
   host: string;
   port: number;
   token: string;
+  /**
+   * Who may connect and whose hello is processed (the hub passes its Enrollment). Without it, the
+   * shared `token` admits everyone (the bare gateway of some benchmarks).
+   */
+  auth?: AgentAuthenticator;
   pingIntervalSec: number;
   metricsIntervalSec: number;
   maxConnections: number;
@@ -51,6 +62,10 @@ interface Connection {
   ws: WebSocket;
   remoteAddress?: string;
   agentId?: string;
+  /** Decided at the upgrade: enrolling with the enrollment token, or an enrolled agent's credential. */
+  session: AgentSession;
+  /** A hello is being admitted (enrollment writes the credential first): nothing else is processed. */
+  admitting?: boolean;
   alive: boolean;
   /** Pinged at least once (a new connection is not checked before its first ping). */
   pinged?: boolean;
@@ -82,9 +97,11 @@ export class Gateway {
   private refusedAuth = 0;
   /** Frames received from agents since start (benchmarks derive the ingest rate from it). */
   private messages = 0;
+  private readonly auth: AgentAuthenticator;
 
   constructor(private readonly options: GatewayOptions) {
     this.now = options.now ?? Date.now;
+    this.auth = options.auth ?? sharedTokenAuthenticator(options.token);
   }
 
   async start(): Promise<void> {
@@ -196,23 +213,24 @@ export class Gateway {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];
     if (path !== AGENT_WS_PATH) return refuse(socket, 404, `agents connect on ${AGENT_WS_PATH}`);
-    const token = bearerToken(req.headers.authorization);
-    if (!token || !tokensEqual(token, this.options.token)) {
+    const decision = this.auth.authenticate(req.headers.authorization);
+    if (!decision.ok) {
       this.refusedAuth++;
-      this.options.logger.warn('agent refused: bad or missing token', { remote: req.socket.remoteAddress });
+      this.options.logger.warn(decision.log, { remote: req.socket.remoteAddress, agentId: decision.agentId });
       this.options.onStatusChange();
-      return refuse(socket, 401, 'missing or wrong agent token');
+      return refuse(socket, decision.status, decision.message);
     }
     if (this.connections.size >= this.options.maxConnections) {
       return refuse(socket, 503, 'connection limit reached');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req, decision.session));
   }
 
-  private onConnection(ws: WebSocket, req: IncomingMessage): void {
+  private onConnection(ws: WebSocket, req: IncomingMessage, session: AgentSession): void {
     const conn: Connection = {
       id: this.nextId++,
       ws,
+      session,
       remoteAddress: req.socket.remoteAddress,
       alive: true,
       violationTimes: [],
@@ -261,6 +279,8 @@ export class Gateway {
 
   private handle(conn: Connection, message: AgentMessage): void {
     const now = this.now();
+    if (conn.admitting)
+      return this.violation(conn, 'hello_required', 'wait for the answer to hello before sending more');
     if (message.type === 'hello') {
       if (conn.agentId)
         return this.violation(conn, 'duplicate_hello', 'hello was already received on this connection');
@@ -269,23 +289,21 @@ export class Gateway {
         return;
       }
       clearTimeout(conn.helloTimer);
-      const previous = this.byAgent.get(message.agentId);
-      conn.agentId = message.agentId;
-      this.byAgent.set(message.agentId, conn);
-      if (previous && previous !== conn) {
-        previous.closeReason = 'replaced';
-        previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection with the same agent id');
-      }
-      this.options.fleet.agentOnline(message, conn.remoteAddress, now, previous ? 'replaced' : 'connected');
-      this.options.onAgentRegistered?.(message.agentId);
-      this.send(conn, {
-        type: 'welcome',
-        protocol: PROTOCOL_VERSION,
-        metricsIntervalSec: this.options.metricsIntervalSec,
-        pingIntervalSec: this.options.pingIntervalSec,
-        serverTime: now,
-      });
-      this.options.onStatusChange();
+      // Nothing from this agent changes any state before the authenticator admits its hello.
+      const admission = this.auth.admit(conn.session, message, conn.remoteAddress);
+      if (!(admission instanceof Promise)) return this.admitted(conn, message, admission);
+      conn.admitting = true;
+      admission.then(
+        (result) => {
+          conn.admitting = false;
+          this.admitted(conn, message, result);
+        },
+        (error: unknown) => {
+          conn.admitting = false;
+          this.options.logger.error('agent admission failed', { error: String(error) });
+          conn.ws.close(CloseCode.UNAUTHORIZED, 'enrollment failed; try again later');
+        },
+      );
       return;
     }
     if (!conn.agentId) return this.violation(conn, 'hello_required', 'send hello before anything else');
@@ -296,6 +314,58 @@ export class Gateway {
       this.options.fleet.agentSeen(conn.agentId, now);
       this.options.onConfigReport?.(conn.agentId, message);
     }
+  }
+
+  private admitted(conn: Connection, message: Hello, admission: HelloAdmission): void {
+    if (conn.ws.readyState !== conn.ws.OPEN) return; // gone while its credential was being written
+    if (admission.enrolled) this.send(conn, admission.enrolled);
+    if (!admission.ok) {
+      if (admission.refused) {
+        this.refusedAuth++;
+        this.options.logger.warn('agent refused at hello', {
+          agentId: message.agentId,
+          remote: conn.remoteAddress,
+          reason: admission.reason,
+        });
+        this.options.onStatusChange();
+      }
+      conn.ws.close(admission.closeCode, admission.reason);
+      return;
+    }
+    const now = this.now();
+    const previous = this.byAgent.get(message.agentId);
+    conn.agentId = message.agentId;
+    this.byAgent.set(message.agentId, conn);
+    if (previous && previous !== conn) {
+      previous.closeReason = 'replaced';
+      previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection with the same agent id');
+    }
+    this.options.fleet.agentOnline(message, conn.remoteAddress, now, previous ? 'replaced' : 'connected');
+    this.options.onAgentRegistered?.(message.agentId);
+    this.send(conn, {
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      metricsIntervalSec: this.options.metricsIntervalSec,
+      pingIntervalSec: this.options.pingIntervalSec,
+      serverTime: now,
+    });
+    this.options.onStatusChange();
+  }
+
+  /**
+   * Close every connection of an agent (its live one, and any that authenticated with its
+   * credential but has not said hello yet) with `code`, without recording it offline: the caller
+   * (revocation) removes the agent. Returns whether a welcomed connection was closed.
+   */
+  disconnectAgent(agentId: string, code: number, reason: string): boolean {
+    const live = this.byAgent.get(agentId);
+    if (live) this.byAgent.delete(agentId);
+    for (const conn of this.connections) {
+      const owner = conn.agentId ?? (conn.session.kind === 'credential' ? conn.session.agentId : undefined);
+      if (owner === agentId) conn.ws.close(code, reason);
+    }
+    if (live) this.options.onStatusChange();
+    return live !== undefined;
   }
 
   private onClose(conn: Connection, code: number): void {
@@ -364,7 +434,9 @@ export class Gateway {
 }
 
 function refuse(socket: Duplex, status: number, message: string): void {
-  const reason = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const reason =
+    { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ??
+    'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
   );

@@ -130,6 +130,11 @@ export class JobStore {
     }
   }
 
+  /** Forget every job of an agent (revoked with its history purged). */
+  removeAgent(agentId: string): void {
+    for (const [key, job] of this.jobs) if (job.agentId === agentId) this.remove(key);
+  }
+
   private evict(): void {
     if (this.jobs.size <= this.options.maxJobs) return;
     for (const [key, job] of this.jobs) {

@@ -110,6 +110,11 @@ export class MetricsHistoryStore {
   }
 
   /** Every bucket of the range ending now, oldest first; null for a server never sampled. */
+  /** Drop a server's history (its last agent was revoked with history purged); saved without it. */
+  forget(serverId: string): boolean {
+    return this.servers.delete(serverId);
+  }
+
   history(serverId: string, range: HistoryRange, now: number): MetricsHistory | null {
     const server = this.servers.get(serverId);
     if (!server) return null;

@@ -32,6 +32,8 @@ export type MonitoringHandlers = Pick<
 export interface Monitoring {
   readonly observer: FleetObserver;
   readonly handlers: MonitoringHandlers;
+  /** Drop a subject's presence history (revoked agent, history purged). */
+  forget(kind: 'agent' | 'server', id: string): void;
   /** Persist what should survive a restart. Final. */
   close(): void;
 }
@@ -94,6 +96,14 @@ export function createMonitoring(options: MonitoringOptions): Monitoring {
         const result = presenceBands(transitions ?? [], presence.hubEvents(), from, to);
         return { kind, id, range, from, to, ...result };
       },
+    },
+    forget(kind, id) {
+      try {
+        if (kind === 'server') metrics.forget(id);
+        presence.forget(kind, id);
+      } catch (error) {
+        logger.error('presence history: could not forget a subject', { kind, id, error: String(error) });
+      }
     },
     close() {
       if (closed) return;

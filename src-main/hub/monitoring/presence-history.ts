@@ -144,6 +144,18 @@ export class PresenceHistoryStore {
     return this.subjects.get(keyOf(kind, id));
   }
 
+  /**
+   * Forget a subject's history (an agent revoked with its history purged), on disk too: the file is
+   * rewritten without it. False when nothing was retained.
+   */
+  forget(kind: SubjectKind, id: string): boolean {
+    if (this.closed || !this.subjects.delete(keyOf(kind, id))) return false;
+    this.pending = this.pending.filter((line) => !('kind' in line && line.kind === kind && line.id === id));
+    this.flush();
+    this.compact(true);
+    return true;
+  }
+
   /** Hub starts and stops, oldest first. */
   hubEvents(): readonly HubEvent[] {
     return this.hub;

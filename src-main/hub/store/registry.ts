@@ -25,6 +25,8 @@ export interface Registry {
   knownAgents(): KnownAgent[];
   /** Remember an agent (debounced, batched). */
   rememberAgent(agent: KnownAgent): void;
+  /** Forget an agent (revoked): durable at once. */
+  forgetAgent(agentId: string): void;
   report: RegistryOpenReport;
   close(): void;
 }
@@ -124,6 +126,10 @@ export function openRegistry(dataDir: string, logger: Logger): Registry {
       pending.set(agent.agentId, agent);
       timer ??= setTimeout(flush, AGENT_FLUSH_MS);
       timer.unref?.();
+    },
+    forgetAgent(agentId) {
+      pending.delete(agentId);
+      store.batch([{ op: 'del', coll: C_AGENTS, key: agentId }]);
     },
     report,
     close() {

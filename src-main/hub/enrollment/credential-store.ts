@@ -1,0 +1,239 @@
+/**
+ * Per-agent credentials, kept as SHA-256 hashes only, plus the approval setting and the work a
+ * revocation still owes (queue deletions while the broker was down). One crash-safe JSON file
+ * (`enrollment.json` in the data directory, owner-only), rewritten atomically.
+ *
+ * Writes: operator actions (accept, reject, revoke, approval mode) are written at once, before the
+ * call returns. New credentials are group-committed: every enrollment of one event-loop turn shares
+ * one write, and a credential is handed to its agent only after that write, so a crash can never
+ * leave an agent holding a credential the hub does not know.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AgentIdSchema } from '../../../src-shared';
+import { credentialHash } from '../gateway/auth';
+import type { Logger } from '../logger';
+import { readJsonFile, writeJsonFileAtomic } from '../store/json-file';
+
+export const CREDENTIALS_FILE = 'enrollment.json';
+/** Revoked credential hashes remembered (to tell an agent "revoked" rather than "unknown"). */
+const MAX_REVOKED = 10_000;
+/** New credentials issued within this window share one write. */
+const COMMIT_WINDOW_MS = 20;
+
+const RecordSchema = z.object({
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  status: z.enum(['active', 'pending']),
+  enrolledAt: z.number(),
+  acceptedAt: z.number().optional(),
+  name: z.string().max(128),
+  hostname: z.string().max(255),
+  platform: z.string().max(32).optional(),
+  remoteAddress: z.string().max(64).optional(),
+});
+export type CredentialRecord = z.infer<typeof RecordSchema>;
+
+const FileSchema = z.object({
+  version: z.literal(1),
+  approvalMode: z.boolean(),
+  agents: z.record(AgentIdSchema, RecordSchema),
+  revoked: z.array(z.object({ hash: z.string(), agentId: z.string(), at: z.number() })),
+  /** Agents whose RabbitMQ queue must still be deleted (revoked while the broker was away). */
+  queueDeletes: z.array(z.string()),
+});
+type CredentialFile = z.infer<typeof FileSchema>;
+
+const empty = (): CredentialFile => ({
+  version: 1,
+  approvalMode: false,
+  agents: {},
+  revoked: [],
+  queueDeletes: [],
+});
+
+/** `ac1_` + 32 random bytes, base64url: the prefix lets secret scanners recognise a leaked one. */
+export function newCredential(): string {
+  return `ac1_${randomBytes(32).toString('base64url')}`;
+}
+
+export type CredentialLookup =
+  | { state: 'active' | 'pending'; agentId: string }
+  | { state: 'revoked'; agentId: string }
+  | { state: 'unknown' };
+
+export class CredentialStore {
+  readonly file: string;
+  private data: CredentialFile;
+  private readonly byHash = new Map<string, string>();
+  private readonly revokedByHash = new Map<string, string>();
+  private commit?: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
+
+  constructor(
+    dataDir: string,
+    private readonly logger: Logger,
+  ) {
+    this.file = join(dataDir, CREDENTIALS_FILE);
+    // A corrupt file is kept aside (readJsonFile logs where): every agent then has to enroll again.
+    this.data = readJsonFile(this.file, FileSchema, empty, logger);
+    for (const [agentId, record] of Object.entries(this.data.agents)) this.byHash.set(record.hash, agentId);
+    for (const r of this.data.revoked) this.revokedByHash.set(r.hash, r.agentId);
+  }
+
+  get approvalMode(): boolean {
+    return this.data.approvalMode;
+  }
+
+  setApprovalMode(enabled: boolean): void {
+    this.data.approvalMode = enabled;
+    this.writeNow();
+  }
+
+  /** What a presented credential is. Hash lookup: the secret itself is never compared or stored. */
+  lookup(secret: string): CredentialLookup {
+    const hash = credentialHash(secret);
+    const agentId = this.byHash.get(hash);
+    const record = agentId === undefined ? undefined : this.data.agents[agentId];
+    if (agentId !== undefined && record?.hash === hash) return { state: record.status, agentId };
+    const revoked = this.revokedByHash.get(hash);
+    return revoked === undefined ? { state: 'unknown' } : { state: 'revoked', agentId: revoked };
+  }
+
+  /** The state of the credential with this hash right now (it may have changed since the upgrade). */
+  stateOf(agentId: string, hash: string): 'active' | 'pending' | 'revoked' {
+    const record = this.data.agents[agentId];
+    return record?.hash === hash ? record.status : 'revoked';
+  }
+
+  get(agentId: string): CredentialRecord | undefined {
+    return this.data.agents[agentId];
+  }
+
+  has(agentId: string): boolean {
+    return Object.hasOwn(this.data.agents, agentId);
+  }
+
+  /**
+   * Issue a credential to a new agent. Resolves with the secret once its hash is on disk (grouped
+   * with the other enrollments of this turn); the secret itself is never stored.
+   */
+  async issue(
+    agentId: string,
+    facts: Omit<CredentialRecord, 'hash' | 'status' | 'enrolledAt' | 'acceptedAt'>,
+    status: CredentialRecord['status'],
+    now: number,
+  ): Promise<string> {
+    if (this.has(agentId)) throw new Error(`agent ${agentId} is already enrolled`);
+    const secret = newCredential();
+    const hash = credentialHash(secret);
+    this.data.agents[agentId] = {
+      ...facts,
+      hash,
+      status,
+      enrolledAt: now,
+      ...(status === 'active' ? { acceptedAt: now } : {}),
+    };
+    this.byHash.set(hash, agentId);
+    try {
+      await this.writeSoon();
+    } catch (error) {
+      // Not on disk, so not issued: the agent gets an error and may try again.
+      if (this.data.agents[agentId]?.hash === hash) delete this.data.agents[agentId];
+      this.byHash.delete(hash);
+      throw error;
+    }
+    return secret;
+  }
+
+  pending(): [string, CredentialRecord][] {
+    return Object.entries(this.data.agents).filter(([, r]) => r.status === 'pending');
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  /** Pending → active. False when the agent is not pending. */
+  accept(agentId: string, now: number): boolean {
+    const record = this.data.agents[agentId];
+    if (!record || record.status !== 'pending') return false;
+    record.status = 'active';
+    record.acceptedAt = now;
+    this.writeNow();
+    return true;
+  }
+
+  /**
+   * Delete an agent's credential (reject a pending one, revoke an active one): it stops working at
+   * once. Its hash is remembered as revoked, bounded. False when the agent had no credential.
+   */
+  remove(agentId: string, now: number): boolean {
+    const record = this.data.agents[agentId];
+    if (!record) return false;
+    delete this.data.agents[agentId];
+    this.byHash.delete(record.hash);
+    this.data.revoked.push({ hash: record.hash, agentId, at: now });
+    this.revokedByHash.set(record.hash, agentId);
+    while (this.data.revoked.length > MAX_REVOKED) {
+      const old = this.data.revoked.shift();
+      if (old) this.revokedByHash.delete(old.hash);
+    }
+    this.writeNow();
+    return true;
+  }
+
+  get queueDeletes(): readonly string[] {
+    return this.data.queueDeletes;
+  }
+
+  /** Remember (durably) that an agent's queue must be deleted, or that it was. */
+  setQueueDelete(agentId: string, owed: boolean): void {
+    const has = this.data.queueDeletes.includes(agentId);
+    if (owed === has) return;
+    this.data.queueDeletes = owed
+      ? [...this.data.queueDeletes, agentId]
+      : this.data.queueDeletes.filter((id) => id !== agentId);
+    this.writeNow();
+  }
+
+  /** Write anything a grouped commit still holds (hub stop). */
+  flush(): void {
+    if (this.commit) this.writeNow();
+  }
+
+  private writeSoon(): Promise<void> {
+    if (!this.commit) {
+      let resolve!: () => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.commit = { promise, resolve, reject };
+      // A short window rather than one event-loop turn: a thousand agents enrolling at once arrive
+      // over many turns, and one fsynced rewrite per turn would make them wait for each other.
+      setTimeout(() => {
+        if (this.commit?.promise !== promise) return; // written meanwhile by an operator action
+        try {
+          this.writeNow();
+        } catch {
+          // writeNow rejected the waiters and logged.
+        }
+      }, COMMIT_WINDOW_MS);
+    }
+    return this.commit.promise;
+  }
+
+  private writeNow(): void {
+    const commit = this.commit;
+    this.commit = undefined;
+    try {
+      writeJsonFileAtomic(this.file, this.data);
+      commit?.resolve();
+    } catch (error) {
+      this.logger.error('could not write the agent credentials', { file: this.file, error: String(error) });
+      commit?.reject(error);
+      throw error;
+    }
+  }
+}
