@@ -6,7 +6,7 @@
  * Alerts view. The count of firing alerts (HubStatus.alerts.active, carried by deltas) goes to the
  * dock/launcher badge and the window title.
  *
- * The main process has no i18next: the few words here are English, like the other main-process text.
+ * The words come from the console's locale files, in the OS language (notification-text.ts).
  */
 import { app, Notification, type BrowserWindow } from 'electron';
 import type { AlertNotification, ConsoleEvents, EventChannel, FleetDelta } from '../../src-shared';
@@ -14,6 +14,7 @@ import { createNotificationThrottle } from '../../src-shared/notification-thrott
 import type { ConsoleService } from '../hub/console-service';
 import type { Logger } from '../hub/logger';
 import type { AppUrl } from './ipc';
+import { notificationContent, notificationLanguage, summaryContent } from './notification-text';
 import { WINDOW_TITLE } from './window';
 
 /** The route a notification click opens (src-renderer/state/router.ts). */
@@ -46,18 +47,13 @@ export function windowTitle(active: number): string {
   return active > 0 ? `(${active}) ${WINDOW_TITLE}` : WINDOW_TITLE;
 }
 
-export function notificationContent(n: AlertNotification): { title: string; body: string } {
-  const { alert } = n;
-  const title =
-    n.event === 'alert.resolved'
-      ? `Resolved: ${alert.ruleName}`
-      : `${alert.severity === 'critical' ? 'Critical' : 'Warning'}: ${alert.ruleName}`;
-  return { title, body: `${alert.subject.name}: ${alert.message}` };
-}
+export { notificationContent };
 
 export function startDesktopNotifications(options: DesktopNotificationsOptions): DesktopNotifications {
   const { logger } = options;
   const live = new Set<Notification>();
+  // The OS language, which is also the console's default (app.getLocale() is the renderer's navigator.language).
+  const lng = notificationLanguage(app.getLocale?.());
   let active = 0;
   try {
     active = options.initialActive?.() ?? 0;
@@ -117,15 +113,13 @@ export function startDesktopNotifications(options: DesktopNotificationsOptions):
   // A storm (a switch takes 2,000 agents down) gives a few notifications and one summary.
   const throttle = createNotificationThrottle<AlertNotification>({
     show: (n) => {
-      const { title, body } = notificationContent(n);
+      const { title, body } = notificationContent(n, lng);
       post(title, body, n.event === 'alert.fired' && n.alert.severity === 'critical' ? 'critical' : 'normal');
     },
-    summarize: (heldBack) =>
-      post(
-        `${heldBack} more alert notification${heldBack === 1 ? '' : 's'}`,
-        'Open the Alerts view for the full list.',
-        'normal',
-      ),
+    summarize: (heldBack) => {
+      const { title, body } = summaryContent(heldBack, lng);
+      post(title, body, 'normal');
+    },
   });
 
   const show = (n: AlertNotification): void => {
