@@ -83,7 +83,8 @@ function refuse(status: number, text: string): Response {
 
 /**
  * Map a request to a file under `rootDir` (the built renderer) and answer it. Only GET/HEAD, only
- * our host, only files inside rootDir (no `..`, no encoded separators, no NUL), only known types.
+ * our host, only files inside rootDir (no `..`, no encoded separators, no NUL, no drive letters),
+ * only known types.
  * Never throws: every failure is a plain-text error response.
  */
 export function createAppProtocolHandler(
@@ -109,7 +110,9 @@ export function createAppProtocolHandler(
     }
     if (path === '/') path = '/index.html';
     const segments = path.split('/');
-    if (path.includes('\0') || path.includes('\\') || segments.some((s) => s === '..' || s === '.')) {
+    // No NUL, no backslash or drive colon (Windows path tricks), no dot segments (even encoded).
+    const suspicious = path.includes('\0') || path.includes('\\') || path.includes(':');
+    if (suspicious || segments.some((s) => s === '..' || s === '.')) {
       logger?.warn('refused an app:// request outside the console files', { url: request.url });
       return refuse(404, 'not found');
     }

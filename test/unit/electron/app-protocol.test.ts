@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -80,6 +80,8 @@ describe('app:// handler', () => {
       'app://console/assets/..%5c..%5csecrets.json',
       'app://console/%2e%2e%2frenderer-evil/x.js',
       'app://console/index.html%00.js',
+      'app://console/C:/Windows/win.ini',
+      'app://console/C%3A%5CWindows%5Cwin.ini',
       `app://console/${encodeURIComponent(join(dir, 'secrets.json'))}`,
     ]) {
       const response = await get(url);
@@ -99,6 +101,24 @@ describe('app:// handler', () => {
   it('answers 400 for a malformed URL or path instead of throwing', async () => {
     expect((await get('not a url')).status).toBe(400);
     expect((await get('app://console/%E0%A4%A')).status).toBe(400);
+  });
+});
+
+// CI builds before it tests; a bare `vitest run` without dist/ skips this one.
+const builtRenderer = join(import.meta.dirname, '../../../dist/renderer');
+describe.skipIf(!existsSync(join(builtRenderer, 'index.html')))('app:// over the built renderer', () => {
+  it('serves index.html and every file it references, each with a known type', async () => {
+    const handler = createAppProtocolHandler(builtRenderer, CSP, logger);
+    const index = await handler({ url: APP_INDEX_URL, method: 'GET' });
+    expect(index.status).toBe(200);
+    const html = await index.text();
+    const refs = [...html.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const response = await handler({ url: new URL(ref, APP_INDEX_URL).href, method: 'GET' });
+      expect(response.status, ref).toBe(200);
+      expect(response.headers.get('content-type'), ref).not.toBe('application/octet-stream');
+    }
   });
 });
 
