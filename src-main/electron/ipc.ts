@@ -31,8 +31,9 @@ const _codesAgree: Same<ConsoleErrorCode, IpcErrorCode> = true;
 export type TrustedSenderCheck = (event: IpcMainInvokeEvent) => boolean;
 
 /**
- * Where our page lives: the built renderer (file:// of dist/renderer/index.html) or, in development
- * only, a dev server origin. Query and hash are ignored for the file page (hash routing is fine).
+ * Where our page lives: app://console/index.html (app-protocol.ts `appProtocolUrl`), in development
+ * only a dev server origin, or (createAppUrl without a dev server) a file:// page. Query and hash
+ * are ignored for the app and file pages (hash routing is fine).
  */
 export interface AppUrl {
   /** The URL to load. */

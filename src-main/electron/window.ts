@@ -12,9 +12,9 @@ export const WINDOW_TITLE = 'Agent Centralizer';
 
 /**
  * CSP sent as a response header (defense in depth: src-renderer/index.html carries the same policy
- * as a meta tag, and both apply; frame-ancestors only works as a header). Responses without HTTP
- * headers (file://) may never reach webRequest, so the meta tag is the policy that always applies;
- * the header is sure to cover the dev server and anything loaded over http(s).
+ * as a meta tag, and both apply; frame-ancestors only works as a header). The app:// handler puts
+ * it on every response itself (app-protocol.ts); onHeadersReceived covers the dev server and
+ * anything loaded over http(s).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
