@@ -6,7 +6,7 @@
 import { dirname } from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import { readEnvLayers } from '../hub/env-files';
-import { appEnvDirs, isHeadless, openAppLogFile, startHeadless } from './headless-mode';
+import { appEnvDirs, isHeadless, openAppLogFile, QUIT_FLAG, startHeadless } from './headless-mode';
 import { createHub, type Hub } from '../hub/hub';
 import { createSafeStorageSecretStore } from './secret-store';
 import { createLogger, type Logger, type LogLevel } from '../hub/logger';
@@ -116,6 +116,12 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
     app.quit();
     return { ready: Promise.resolve(), getHub: () => null, getWindow: () => null };
   }
+  if ((options.argv ?? process.argv).includes(QUIT_FLAG)) {
+    // `--quit` asks a running instance to stop (above); with none running there is nothing to do.
+    logger.info('--quit: no running instance to stop');
+    app.quit();
+    return { ready: Promise.resolve(), getHub: () => null, getWindow: () => null };
+  }
 
   // Every renderer is sandboxed, whatever its webPreferences say. Must run before 'ready'.
   app.enableSandbox();
@@ -184,7 +190,11 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
 
   // A second launch opens the window, even over a headless hub; a second headless launch does not.
   app.on('second-instance', (_event, argv) => {
-    if (app.isReady() && !isHeadless(argv ?? [], {})) focusWindow();
+    // `--quit` from a service manager or script: stop the hub in order and exit.
+    if ((argv ?? []).includes(QUIT_FLAG)) {
+      logger.info('stop requested by a second instance (--quit)');
+      app.quit();
+    } else if (app.isReady() && !isHeadless(argv ?? [], {})) focusWindow();
   });
 
   app.on('activate', () => {

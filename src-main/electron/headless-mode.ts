@@ -11,6 +11,11 @@ import type { Hub } from '../hub/hub';
 import { openLogFile, type LogFile, type Logger } from '../hub/logger';
 
 export const HEADLESS_FLAG = '--headless';
+/**
+ * Ask the running instance to stop (its hub in order) and exit: how the Windows service wrapper and
+ * scripts stop a windowless app that no Ctrl+C reaches. Handled through the single-instance lock.
+ */
+export const QUIT_FLAG = '--quit';
 export const HEADLESS_ENV = 'CENTRALIZER_HEADLESS';
 export const LOG_DIR_ENV = 'CENTRALIZER_LOG_DIR';
 

@@ -71,8 +71,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     port,
     async close() {
       bridge.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // close() waits for every connection to end: a browser's idle keep-alive socket would hold
+      // it for the keep-alive timeout (5 s), past the app's hub-stop deadline.
       server.closeAllConnections();
+      await closed;
     },
   };
 }

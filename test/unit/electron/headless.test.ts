@@ -132,6 +132,20 @@ describe('--headless', () => {
     await vi.waitFor(() => expect(app.quitted).toBe(true));
   });
 
+  it('a second launch with --quit stops the running instance in order', async () => {
+    await start({ argv: ['x', '--headless'] }).ready;
+    app.emit('second-instance', mockEvent(), ['x', '--quit'], dir);
+    await vi.waitFor(() => expect(app.quitted).toBe(true));
+    expect(hub.stop).toHaveBeenCalledTimes(1);
+    expect(BrowserWindow.instances).toHaveLength(0);
+  });
+
+  it('--quit with no running instance starts nothing and exits', async () => {
+    await start({ argv: ['x', '--quit'] }).ready;
+    expect(createHubMock).not.toHaveBeenCalled();
+    expect(app.quit).toHaveBeenCalled();
+  });
+
   it('respects the single-instance lock: a second headless app does not start a hub', async () => {
     app.requestSingleInstanceLock.mockImplementation(() => false);
     await start({ argv: ['x', '--headless'] }).ready;
