@@ -63,6 +63,7 @@ export interface Hub {
 export function createHub(options: HubOptions): Hub {
   const settings = resolveSettings(options.env, options.dataDir);
   const logger = options.logger ?? createLogger({ level: settings.logLevel, name: 'hub' });
+  for (const { message, ...fields } of settings.startupProblems ?? []) logger.error(message, fields);
   const startedAt = Date.now();
 
   const status = (): HubStatus => ({

@@ -58,6 +58,15 @@ export interface HubSettings {
   /** Cap of the jittered broker reconnect backoff. */
   brokerRetryMaxSec: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Damaged files met while resolving the settings (kept aside); the hub logs them once it has a logger. */
+  startupProblems?: SettingsFileProblem[];
+}
+
+export interface SettingsFileProblem {
+  message: string;
+  file: string;
+  aside?: string;
+  error: string;
 }
 
 export class SettingsError extends Error {
@@ -75,8 +84,12 @@ export function resolveSettings(env: Record<string, string | undefined>, dataDir
   const parsed = EnvSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) throw new SettingsError(`invalid settings: ${describeZodError(parsed.error)}`);
   const e = parsed.data;
-  const token = e.CENTRALIZER_AGENT_TOKEN ?? loadOrCreateSecret(dataDir, 'agentToken');
+  const startupProblems: SettingsFileProblem[] = [];
+  const token =
+    e.CENTRALIZER_AGENT_TOKEN ??
+    loadOrCreateSecret(dataDir, 'agentToken', (problem) => startupProblems.push(problem));
   return {
+    startupProblems,
     gateway: {
       host: e.CENTRALIZER_GATEWAY_HOST,
       port: e.CENTRALIZER_GATEWAY_PORT,
@@ -121,22 +134,36 @@ const SecretsSchema = z.record(z.string(), z.string());
  * with owner-only permissions. A corrupt file is kept aside and a new secret generated, so the hub
  * still starts; the operator sees the new token in the console.
  */
-export function loadOrCreateSecret(dataDir: string, key: string): string {
+export function loadOrCreateSecret(
+  dataDir: string,
+  key: string,
+  onCorrupt?: (problem: SettingsFileProblem) => void,
+): string {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SECRETS_FILE);
   let secrets: Record<string, string> = {};
+  // Settings are resolved before the hub has a logger: the caller reports the damage later.
+  const keepAside = (error: string): void => {
+    const aside = `${file}.corrupt-${Date.now()}`;
+    let moved = true;
+    try {
+      renameSync(file, aside);
+    } catch {
+      moved = false; // unreadable and unmovable: we still generate a fresh secret below
+    }
+    onCorrupt?.({
+      message: 'hub secrets file was corrupt; kept aside, a new agent token was generated',
+      file,
+      ...(moved ? { aside } : {}),
+      error,
+    });
+  };
   try {
     const parsed = SecretsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (parsed.success) secrets = parsed.data;
-    else renameSync(file, `${file}.corrupt-${Date.now()}`);
+    else keepAside(parsed.error.issues[0]?.message ?? 'invalid content');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      try {
-        renameSync(file, `${file}.corrupt-${Date.now()}`);
-      } catch {
-        // Unreadable and unmovable: we still generate a fresh secret below.
-      }
-    }
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') keepAside(String(error));
   }
   const existing = secrets[key];
   if (existing) return existing;
