@@ -24,6 +24,7 @@ import {
   createMainWindow,
   devContentSecurityPolicy,
   hardenSession,
+  navigationGuard,
   resolveAppPaths,
   type AppPaths,
 } from './window';
@@ -147,14 +148,8 @@ export function startApp(options: StartAppOptions = {}): AppHandle {
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-    const guard = (event: { preventDefault(): void; url?: string }, legacyUrl?: string): void => {
-      const url = event.url ?? legacyUrl ?? '';
-      if (appUrl.matches(url)) return;
-      event.preventDefault();
-      logger.warn('blocked navigation away from the console page', { url });
-    };
-    contents.on('will-navigate', guard);
-    contents.on('will-redirect', guard);
+    contents.on('will-navigate', navigationGuard(appUrl, 'navigation', logger));
+    contents.on('will-redirect', navigationGuard(appUrl, 'redirect', logger));
   });
   // Every session (including any partition created later) denies permissions and gets the CSP.
   app.on('session-created', (created) => hardenSession(created, csp, logger));

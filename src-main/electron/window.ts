@@ -57,6 +57,24 @@ export function isAllowedExternalUrl(url: string, hosts: readonly string[] = EXT
   return hosts.includes(parsed.hostname.toLowerCase());
 }
 
+/**
+ * Listener for will-navigate / will-frame-navigate / will-redirect: lets through only our own page
+ * (any hash), cancels and logs anything else. Takes the URL from the event (Electron ≥ 25) or the
+ * legacy second argument.
+ */
+export function navigationGuard(
+  appUrl: AppUrl,
+  kind: string,
+  logger?: Logger,
+): (event: { preventDefault(): void; url?: string }, legacyUrl?: string) => void {
+  return (event, legacyUrl) => {
+    const url = event.url ?? legacyUrl ?? '';
+    if (appUrl.matches(url)) return;
+    event.preventDefault();
+    logger?.warn(`blocked ${kind}`, { url });
+  };
+}
+
 export interface AppPaths {
   indexHtml: string;
   preload: string;
@@ -163,17 +181,9 @@ export function createMainWindow(options: MainWindowOptions = {}): MainWindow {
     return { action: 'deny' };
   });
 
-  const guardNavigation =
-    (kind: string) =>
-    (event: { preventDefault(): void; url?: string }, legacyUrl?: string): void => {
-      const url = event.url ?? legacyUrl ?? '';
-      if (appUrl.matches(url)) return;
-      event.preventDefault();
-      logger?.warn(`blocked ${kind}`, { url });
-    };
-  contents.on('will-navigate', guardNavigation('navigation'));
-  contents.on('will-frame-navigate', guardNavigation('frame navigation'));
-  contents.on('will-redirect', guardNavigation('redirect'));
+  contents.on('will-navigate', navigationGuard(appUrl, 'navigation', logger));
+  contents.on('will-frame-navigate', navigationGuard(appUrl, 'frame navigation', logger));
+  contents.on('will-redirect', navigationGuard(appUrl, 'redirect', logger));
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.on('did-fail-load', (_event, code, description, url, isMainFrame) => {
     if (isMainFrame) logger?.error('the console page failed to load', { code, description, url });

@@ -282,7 +282,7 @@ describe('startApp', () => {
       other.webContents.emit(name, home);
       expect(home.defaultPrevented, name).toBe(false);
     }
-    expect(logger.warn).toHaveBeenCalledWith('blocked navigation away from the console page', {
+    expect(logger.warn).toHaveBeenCalledWith('blocked navigation', {
       url: 'https://evil.example.com/',
     });
   });
