@@ -81,6 +81,11 @@ export async function startHub({ env = {}, statsMs = 1000, nodeArgs = [] } = {})
       PATH: process.env.PATH,
       CENTRALIZER_DATA_DIR: dataDir,
       CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
+      // Plain ws: the benchmarks measure the gateway's ws path (TLS is covered by gateway-tls.test.ts).
+      CENTRALIZER_GATEWAY_TLS: 'off',
+      // The floods send far above the per-connection rate limit on purpose: measure, don't throttle.
+      CENTRALIZER_AGENT_MSG_RATE: '100000',
+      CENTRALIZER_AGENT_MSG_BURST: '100000',
       CENTRALIZER_GATEWAY_PORT: String(gatewayPort),
       CENTRALIZER_CONSOLE_PORT: String(consolePort),
       CENTRALIZER_CONSOLE_TOKEN: CONSOLE_TOKEN,

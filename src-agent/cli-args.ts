@@ -17,6 +17,7 @@ import {
   loadConfigSchemaFile,
   type JsonSchema,
 } from './config-schema';
+import { normalizeFingerprint } from './tls-pin';
 
 export const AGENT_USAGE = `Usage: node dist/main/agent.js --url URL --token TOKEN [options]
        node dist/main/agent.js run [--name NAME] [options] -- COMMAND [ARGS...]
@@ -25,7 +26,11 @@ Connects this host to an Agent Centralizer hub and reports presence and host met
 URL it also receives its configuration from RabbitMQ, writes it to the config file and reports back.
 
 Options (each also read from the environment variable in brackets; the flag wins):
-  --url URL           hub gateway, e.g. ws://127.0.0.1:8765 (path defaults to ${AGENT_WS_PATH}) [CENTRALIZER_URL]
+  --url URL           hub gateway, e.g. wss://127.0.0.1:8765 (path defaults to ${AGENT_WS_PATH}) [CENTRALIZER_URL]
+  --fingerprint FP    pin the hub's self-signed certificate: sha256:AB:CD:… as shown in the console
+                      (Settings → Gateway); a different certificate is refused [CENTRALIZER_HUB_FINGERPRINT]
+  --ca FILE           wss:// without --fingerprint: trust the CA certificate(s) in FILE (PEM) instead
+                      of the system's [CENTRALIZER_HUB_CA]
   --token TOKEN       the hub's enrollment token (console: Settings → Enrollment); used once to enroll,
                       then the agent uses the credential the hub issued it [CENTRALIZER_TOKEN,
                       CENTRALIZER_AGENT_TOKEN]
@@ -70,6 +75,10 @@ export class UsageError extends Error {}
 export interface AgentCliConfig {
   url: string;
   token: string;
+  /** Normalised certificate pin (AB:CD:…), wss:// only. */
+  fingerprint?: string;
+  /** PEM CA certificate(s) read from --ca. */
+  ca?: string;
   /** Set when given by flag/env; otherwise resolved from the state dir by resolveAgentId(). */
   id?: string;
   /** The agent's own credential (0600), written when the hub enrolls it. */
@@ -211,6 +220,46 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   };
 }
 
+/**
+ * --fingerprint / --ca (or CENTRALIZER_HUB_FINGERPRINT / CENTRALIZER_HUB_CA) for a normalised hub
+ * URL: a malformed pin, a pin on plain ws://, or an unreadable CA file is a usage error.
+ * Shared by the agent and the simulator.
+ */
+export function hubTrust(
+  url: string,
+  fingerprintFlag: string | undefined,
+  caFlag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { fingerprint?: string; ca?: string } {
+  const pick = pickFrom(env);
+  const rawPin = pick(fingerprintFlag, 'CENTRALIZER_HUB_FINGERPRINT');
+  const caFile = pick(caFlag, 'CENTRALIZER_HUB_CA');
+  const secure = url.startsWith('wss:');
+  const out: { fingerprint?: string; ca?: string } = {};
+  if (rawPin !== undefined) {
+    const pin = normalizeFingerprint(rawPin);
+    if (!pin)
+      throw new UsageError(
+        '--fingerprint: expected sha256:AB:CD:… (32 bytes of hex) as the console shows it',
+      );
+    if (!secure)
+      throw new UsageError('--fingerprint needs a wss:// URL (plain ws:// has no certificate to pin)');
+    out.fingerprint = pin;
+  }
+  if (caFile !== undefined) {
+    if (!secure) throw new UsageError('--ca needs a wss:// URL');
+    try {
+      out.ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--ca: cannot read ${caFile} (${(error as NodeJS.ErrnoException).code})`);
+    }
+    if (!out.ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new UsageError(`--ca: ${caFile} holds no PEM certificate`);
+    }
+  }
+  return out;
+}
+
 /** Parse argv (without node and script) and env. Throws UsageError with a one-line explanation. */
 export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
   let values;
@@ -223,6 +272,8 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         url: { type: 'string' },
         token: { type: 'string' },
         'token-file': { type: 'string' },
+        fingerprint: { type: 'string' },
+        ca: { type: 'string' },
         id: { type: 'string' },
         name: { type: 'string' },
         label: { type: 'string', multiple: true },
@@ -256,6 +307,8 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   } catch (error) {
     throw new UsageError(`--url: ${(error as Error).message}`);
   }
+
+  const trust = hubTrust(url, values.fingerprint, values.ca, env);
 
   let token = pick(values.token, 'CENTRALIZER_TOKEN') ?? pick(undefined, 'CENTRALIZER_AGENT_TOKEN');
   const tokenFile = pick(values['token-file'], 'CENTRALIZER_TOKEN_FILE');
@@ -294,6 +347,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     config: {
       url,
       token,
+      ...trust,
       id,
       credentialFile,
       name,

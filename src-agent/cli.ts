@@ -5,8 +5,8 @@
  * the token or the broker password); SIGINT/SIGTERM close the connections (WebSocket with 1000) and exit 0.
  */
 import os from 'node:os';
-import { CloseCode } from '../src-shared/agent-protocol';
 import { version as AGENT_VERSION } from '../package.json';
+import { CloseCode } from '../src-shared/agent-protocol';
 import { BrokerLink, agentTopologyNames } from './broker-link';
 import { AgentClient, redactUrl, type ClientState } from './client';
 import {
@@ -166,6 +166,8 @@ async function main(): Promise<number> {
     url: config.url,
     token: config.token,
     credentials: fileCredentials(config.credentialFile, log),
+    ...(config.fingerprint ? { fingerprint: config.fingerprint } : {}),
+    ...(config.ca ? { ca: config.ca } : {}),
     identity: {
       agentId,
       name: config.name,
@@ -183,6 +185,9 @@ async function main(): Promise<number> {
 
   const where = redactUrl(config.url);
   log(`agent ${agentId} (${config.name}) v${AGENT_VERSION}, hub ${where}`);
+  if (config.url.startsWith('ws:'))
+    log('warning: plain ws:// — the token and data cross the network unencrypted (lab use only)');
+  else if (config.fingerprint) log(`hub certificate pinned: sha256:${config.fingerprint}`);
   log(
     config.configSchema
       ? `configuration schema: ${config.configSchemaSource}; config file ${store.file}`
@@ -211,6 +216,8 @@ async function main(): Promise<number> {
     if (info.httpStatus === 401) log('the hub refused the token (HTTP 401): check --token');
     if (info.code === CloseCode.PENDING_APPROVAL)
       log('waiting for the operator to accept this agent in the console');
+    if (/self[- ]signed certificate/i.test(info.reason) && !config.fingerprint)
+      log('the hub uses a self-signed certificate: pass --fingerprint sha256:… as shown in the console');
     log(
       info.willReconnect
         ? `disconnected (${why}); retrying in ${((info.delayMs ?? 0) / 1000).toFixed(1)} s`

@@ -18,6 +18,7 @@
  * Listener exceptions are caught so a bad listener cannot kill the connection loop.
  */
 import { EventEmitter } from 'node:events';
+import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import {
   AGENT_LIMITS,
@@ -37,6 +38,7 @@ import {
 import type { ConfigReport } from '../src-shared/broker-protocol';
 import type { ConfigApplier, ConfigDecision } from './config-apply';
 import type { MetricsProvider } from './metrics';
+import { normalizeFingerprint, pinnedTlsConnect } from './tls-pin';
 
 export type AgentIdentity = Omit<HelloInput, 'type' | 'protocol'>;
 
@@ -73,6 +75,13 @@ export interface AgentClientOptions {
    * Default: memory only, so a new process enrolls again.
    */
   credentials?: CredentialKeeper;
+  /**
+   * wss:// only: pin the hub certificate's SHA-256 fingerprint (`sha256:AB:CD:…`, as the console
+   * shows it) instead of verifying it against CAs — how agents trust a self-signed hub.
+   */
+  fingerprint?: string;
+  /** wss:// without a fingerprint: trust these CA certificates (PEM) instead of Node's default CAs. */
+  ca?: string | Buffer;
   identity: AgentIdentity;
   /** Produces each `metrics` message. The real agent passes createMetricsSampler(); the simulator fakes. */
   metrics: MetricsProvider;
@@ -251,6 +260,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     const hello = HelloSchema.safeParse({ type: 'hello', protocol: PROTOCOL_VERSION, ...options.identity });
     if (!hello.success) throw new TypeError(`invalid agent identity: ${describeZodError(hello.error)}`);
     this.hello = hello.data;
+    this.pinnedFingerprint(); // a malformed pin or a ws:// URL with a pin fails here, not at connect
     const helloBytes = Buffer.byteLength(JSON.stringify(this.hello));
     if (helloBytes > AGENT_LIMITS.maxHelloBytes) {
       throw new TypeError(
@@ -352,11 +362,30 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
 
   // ---- connection ---------------------------------------------------------------------------------
 
-  private connect(): void {
-    if (this.stopRequested) return;
+  /**
+   * With a pinned fingerprint the TLS connection is opened and checked first (tls-pin.ts), and the
+   * WebSocket is created on that socket; otherwise ws connects (and verifies) by itself.
+   */
+  private connect(pinnedSocket?: TLSSocket): void {
+    if (this.stopRequested) {
+      pinnedSocket?.destroy();
+      return;
+    }
     this.reconnectTimer = undefined;
     this.setState('connecting');
     this.welcome = undefined;
+    const pin = this.pinnedFingerprint();
+    if (pin && !pinnedSocket) {
+      pinnedTlsConnect(this.options.url, pin, this.options.handshakeTimeoutMs ?? 10_000).then(
+        (socket) => this.connect(socket),
+        (error: unknown) => {
+          // A wrong certificate is not a network blip: retry only slowly (penalty), never unpinned.
+          this.emitError(asError(error));
+          this.scheduleReconnect({ code: 1015, reason: asError(error).message }, true);
+        },
+      );
+      return;
+    }
     let httpStatus: number | undefined;
     let lastError: Error | undefined;
     const usedCredential = this.credential;
@@ -368,6 +397,8 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
         perMessageDeflate: false,
         maxPayload: MAX_HUB_FRAME_BYTES,
         followRedirects: false,
+        ...(pinnedSocket ? { createConnection: () => pinnedSocket } : {}),
+        ...(this.options.ca && !pinnedSocket ? { ca: this.options.ca } : {}),
       });
     } catch (error) {
       // Only a malformed URL gets here; retrying will not help but crashing would be worse.
@@ -442,6 +473,18 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
       const penalty = PENALTY_CLOSE.has(code) || (httpStatus !== undefined && PENALTY_HTTP.has(httpStatus));
       this.scheduleReconnect({ code, reason, httpStatus }, penalty);
     });
+  }
+
+  /** The normalised pin for a wss:// URL; throws on a malformed fingerprint or a plain ws:// URL. */
+  private pinnedFingerprint(): string | undefined {
+    if (this.options.fingerprint === undefined) return undefined;
+    const pin = normalizeFingerprint(this.options.fingerprint);
+    if (!pin)
+      throw new Error('fingerprint must be 32 bytes of hex, e.g. sha256:AB:CD:… (as the console shows it)');
+    if (!this.options.url.startsWith('wss:')) {
+      throw new Error('a certificate fingerprint needs a wss:// hub URL (plain ws has no certificate)');
+    }
+    return pin;
   }
 
   private scheduleReconnect(

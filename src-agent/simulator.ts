@@ -33,7 +33,7 @@ import { AGENT_WS_PATH, type Disk, type Metrics } from '../src-shared/agent-prot
 import { BrokerLink, agentTopologyNames, checkAmqpUrl } from './broker-link';
 import { AgentClient, normalizeHubUrl, redactUrl, type BackoffOptions } from './client';
 import { ConfigApplier, MemoryConfigStore, type ConfigValidator } from './config-apply';
-import { parseLabels } from './cli-args';
+import { hubTrust, parseLabels } from './cli-args';
 import { ConfigConsumer } from './config-consumer';
 import { fileCredentials } from './credential-file';
 import { REFERENCE_CONFIG_SCHEMA, agentConfigValidator, type JsonSchema } from './config-schema';
@@ -42,6 +42,9 @@ import { EventPublisher, jobEvent } from './event-publisher';
 export interface SimulatorOptions {
   url: string;
   token: string;
+  /** wss:// hubs: pin the certificate fingerprint (sha256:AB:CD:…) or trust this CA (PEM). */
+  fingerprint?: string;
+  ca?: string;
   count: number;
   /** Agent ids are `${prefix}-00001`…, host names `${prefix}-host-001`…. Default "sim". */
   prefix?: string;
@@ -309,6 +312,8 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
       ...(options.credentialsDir
         ? { credentials: fileCredentials(join(options.credentialsDir, agentId)) }
         : {}),
+      ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
       identity: {
         agentId,
         name: agentId,
@@ -551,10 +556,13 @@ export const SIMULATOR_USAGE = `Usage: node dist/main/simulator.js --url URL --t
 
 Runs N virtual agents in one process against an Agent Centralizer hub.
 
-  --url URL           hub gateway, e.g. ws://127.0.0.1:8765 [CENTRALIZER_URL]
+  --url URL           hub gateway, e.g. wss://127.0.0.1:8765 [CENTRALIZER_URL]
   --token TOKEN       the hub's enrollment token [CENTRALIZER_TOKEN, CENTRALIZER_AGENT_TOKEN]
   --credentials-dir D keep each agent's credential in D (one 0600 file per agent), so a restarted
                       simulator stays enrolled; default: memory only [SIM_CREDENTIALS_DIR]
+  --fingerprint FP    wss:// hub with a self-signed certificate: pin its sha256:AB:CD:… fingerprint
+                      (shown in the console) [CENTRALIZER_HUB_FINGERPRINT]
+  --ca FILE           wss:// without --fingerprint: trust the CA certificate(s) in FILE [CENTRALIZER_HUB_CA]
   --count N           number of virtual agents (1–100000)
   --prefix P          agent id / host name prefix (default "sim")
   --label K=V         label on every virtual agent, repeatable
@@ -592,6 +600,8 @@ function runCli(argv: string[]): void {
       options: {
         url: { type: 'string' },
         token: { type: 'string' },
+        fingerprint: { type: 'string' },
+        ca: { type: 'string' },
         count: { type: 'string' },
         prefix: { type: 'string' },
         label: { type: 'string', multiple: true },
@@ -632,8 +642,14 @@ function runCli(argv: string[]): void {
   if (count === undefined) return fail('missing --count');
   const prefix = values.prefix ?? 'sim';
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(prefix)) fail('--prefix may contain letters, digits, ".", "_" and "-"');
+  let trust: { fingerprint?: string; ca?: string } = {};
   try {
-    normalizeHubUrl(url as string, AGENT_WS_PATH);
+    const normalized = normalizeHubUrl(url as string, AGENT_WS_PATH);
+    try {
+      trust = hubTrust(normalized, values.fingerprint, values.ca, process.env);
+    } catch (error) {
+      fail((error as Error).message);
+    }
   } catch (error) {
     fail(`--url: ${(error as Error).message}`);
   }
@@ -682,6 +698,7 @@ function runCli(argv: string[]): void {
   const sim = startSimulator({
     url: url as string,
     token: token as string,
+    ...trust,
     count,
     prefix,
     labels,

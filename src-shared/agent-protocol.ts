@@ -7,7 +7,8 @@
  * instead of a silently ignored field.
  */
 import { z } from 'zod';
-import { JsonDocumentSchema } from './json-document';
+import { JsonDocumentSchema, jsonDocumentProblem } from './json-document';
+import { schemaRegexProblem } from './regex-safety';
 
 export const PROTOCOL_VERSION = 1;
 /** Path agents connect to on the gateway. */
@@ -27,7 +28,20 @@ export const AGENT_LIMITS = {
   /** Time an agent has, after the upgrade, to send `hello`. */
   helloTimeoutMs: 10_000,
   maxLabels: 32,
+  maxLabelKeyLength: 63,
+  maxLabelValueLength: 256,
+  /** `hello.configSchema`, serialized, at most this many bytes and this deep (objects/arrays). */
+  maxConfigSchemaBytes: 32 * 1024,
+  maxConfigSchemaDepth: 32,
   maxDisks: 64,
+  /**
+   * Defaults of the hub's per-connection limits (settings can change them, see .env.example):
+   * token-bucket message rate (sustained per second, burst), and the unsent bytes an agent that does
+   * not read may pile up before the hub closes it with SLOW_CONSUMER.
+   */
+  messageRatePerSec: 20,
+  messageBurst: 60,
+  maxBufferedBytes: 256 * 1024,
 } as const;
 
 /** WebSocket close codes used by the hub (4000–4999 is the application range). */
@@ -55,6 +69,10 @@ export const CloseCode = {
   PENDING_APPROVAL: 4006,
   /** The operator revoked this agent: its credential no longer works. Do not reconnect. */
   REVOKED: 4007,
+  /** More messages than the hub's per-connection rate allows (token bucket). Back off before reconnecting. */
+  RATE_LIMITED: 4008,
+  /** The agent did not read what the hub sent (unsent data above the hub's cap). */
+  SLOW_CONSUMER: 4009,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -67,8 +85,40 @@ export const AgentIdSchema = z
 
 const bytes = z.number().finite().nonnegative();
 
+/**
+ * Why a configuration schema is too big for the hub (serialized size, nesting depth), or undefined.
+ * The console compiles and renders it, so both are capped even inside an acceptable `hello`.
+ */
+export function configSchemaProblem(schema: unknown): string | undefined {
+  // First, before anything recursive (JSON.stringify below) runs on it: finite numbers, no
+  // `__proto__` keys, bounded depth (see json-document.ts).
+  const json = jsonDocumentProblem(schema, AGENT_LIMITS.maxConfigSchemaDepth);
+  if (json) return `configSchema ${json}`;
+  // Its regexes run in the hub and the console on every validation: no catastrophic backtracking.
+  const regex = schemaRegexProblem(schema);
+  if (regex) return `configSchema ${regex}`;
+  const size = new TextEncoder().encode(JSON.stringify(schema) ?? '').length;
+  if (size > AGENT_LIMITS.maxConfigSchemaBytes) {
+    return `configSchema is ${size} bytes; at most ${AGENT_LIMITS.maxConfigSchemaBytes}`;
+  }
+  // Iterative walk: a hostile nesting must not overflow the stack of the check itself.
+  const stack: [unknown, number][] = [[schema, 1]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > AGENT_LIMITS.maxConfigSchemaDepth) {
+      return `configSchema nests deeper than ${AGENT_LIMITS.maxConfigSchemaDepth} levels`;
+    }
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
 export const LabelsSchema = z
-  .record(z.string().min(1).max(63), z.string().max(256))
+  .record(
+    z.string().min(1).max(AGENT_LIMITS.maxLabelKeyLength),
+    z.string().max(AGENT_LIMITS.maxLabelValueLength),
+  )
   .refine((labels) => Object.keys(labels).length <= AGENT_LIMITS.maxLabels, {
     message: `at most ${AGENT_LIMITS.maxLabels} labels`,
   });
@@ -90,7 +140,13 @@ export const HelloSchema = z.strictObject({
    * JSON Schema (draft 2020-12 or 07) of the agent's configuration document. The console renders a
    * form from it and validates configurations against it before sending them.
    */
-  configSchema: z.record(z.string(), z.unknown()).optional(),
+  configSchema: z
+    .record(z.string(), z.unknown())
+    .superRefine((schema, ctx) => {
+      const problem = configSchemaProblem(schema);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 export type HelloInput = z.input<typeof HelloSchema>;

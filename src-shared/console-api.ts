@@ -114,6 +114,11 @@ export interface AgentConnectionInfo {
   token: string;
   /** Where the token came from: generated on first start, or set in .env / environment. */
   tokenSource: 'generated' | 'env';
+  /**
+   * SHA-256 fingerprint (`sha256:AB:CD:…`) of the gateway's certificate, for agents to pin with
+   * --fingerprint; absent when TLS is off (plain ws) or could not be set up.
+   */
+  fingerprint?: string;
   /** A ready-to-paste command line for the reference agent. */
   exampleCommand: string;
 }

@@ -106,6 +106,53 @@ export interface GatewayStatus {
   messages: number;
   pingIntervalSec: number;
   metricsIntervalSec: number;
+  /** Transport security (absent from fixtures and older hubs: treat as unknown, not as secure). */
+  tls?: GatewayTlsStatus;
+  /** Limits in force and how often each one closed or refused a connection (absent: unknown). */
+  limits?: GatewayLimitsStatus;
+}
+
+export interface GatewayTlsStatus {
+  /** `off`: plain ws (lab only — the console warns); `self-signed`: generated, pinned by agents; `files`. */
+  mode: 'off' | 'self-signed' | 'files';
+  /** `sha256:AB:CD:…` of the served certificate: what agents pin with --fingerprint. */
+  fingerprint?: string;
+  /** Certificate expiry, ms since the epoch. */
+  notAfter?: number;
+  subjectAltNames?: string[];
+  /** Why TLS could not be set up (names the settings key); the gateway does not listen then. */
+  error?: string;
+}
+
+export interface GatewayLimitsStatus {
+  settings: {
+    /** Token bucket per connection: sustained messages per second and burst. */
+    messageRatePerSec: number;
+    messageBurst: number;
+    maxFrameBytes: number;
+    maxConnections: number;
+    maxBufferedBytes: number;
+    maxLabels: number;
+    maxConfigSchemaBytes: number;
+    helloTimeoutMs: number;
+  };
+  /** Since start: connections closed (or refused) by each limit. */
+  counters: {
+    /** Closed with RATE_LIMITED (4008). */
+    rateLimited: number;
+    /** Frames above maxFrameBytes: closed with 1009 by the WebSocket layer. */
+    frameTooLarge: number;
+    /** `hello` over the label / schema caps or otherwise invalid: closed with PROTOCOL_VIOLATION. */
+    helloRejected: number;
+    /** Upgrades refused with HTTP 503 at the connection cap. */
+    connectionCap: number;
+    /** Closed with SLOW_CONSUMER (4009). */
+    slowConsumer: number;
+    /** Closed with HELLO_TIMEOUT (4003). */
+    helloTimeout: number;
+    /** Closed with PROTOCOL_VIOLATION after too many bad frames. */
+    protocolViolation: number;
+  };
 }
 
 export interface HubStatus {

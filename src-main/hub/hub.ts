@@ -184,6 +184,7 @@ export function createHub(options: HubOptions): Hub {
   });
   const gateway: Gateway = new Gateway({
     ...settings.gateway,
+    dataDir: options.dataDir,
     auth: enrollment,
     fleet,
     logger,
@@ -268,7 +269,8 @@ export function createHub(options: HubOptions): Hub {
       urls,
       token: enrollment.enrollmentToken,
       tokenSource: settings.gateway.tokenSource,
-      exampleCommand: `npm run agent -- --url ${urls[0] ?? 'ws://HOST:PORT/agent/v1'} --token <token>`,
+      fingerprint: gateway.status().tls?.fingerprint,
+      exampleCommand: agentCommandExample(urls[0], gateway.status().tls?.fingerprint),
     };
   };
 
@@ -398,6 +400,15 @@ export function createHub(options: HubOptions): Hub {
     status,
     registryReport: registry.report,
   };
+}
+
+/**
+ * A ready-to-paste agent command line. With TLS the fingerprint is part of it, since pinning it is
+ * what makes a self-signed certificate safe to trust.
+ */
+function agentCommandExample(url: string | undefined, fingerprint: string | undefined): string {
+  const pin = fingerprint ? ` --fingerprint ${fingerprint}` : '';
+  return `npm run agent -- --url ${url ?? 'wss://HOST:PORT/agent/v1'}${pin} --token <token>`;
 }
 
 function currentUser(): string {

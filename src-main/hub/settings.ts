@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from '../../src-shared';
+import type { GatewayTlsSettings } from './gateway/tls';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive().max(3600);
@@ -19,6 +20,16 @@ const EnvSchema = z.object({
   CENTRALIZER_PING_INTERVAL_SEC: seconds.default(10),
   CENTRALIZER_METRICS_INTERVAL_SEC: seconds.default(5),
   CENTRALIZER_MAX_CONNECTIONS: z.coerce.number().int().positive().default(20_000),
+  /** Transport security of the gateway: see src-main/hub/gateway/tls.ts for the three modes. */
+  CENTRALIZER_GATEWAY_TLS: z.enum(['self-signed', 'files', 'off']).default('self-signed'),
+  CENTRALIZER_GATEWAY_TLS_CERT: z.string().optional(),
+  CENTRALIZER_GATEWAY_TLS_KEY: z.string().optional(),
+  CENTRALIZER_GATEWAY_TLS_HOSTNAMES: z.string().optional(),
+  /** Per-connection message rate (token bucket): sustained messages per second, and the burst. */
+  CENTRALIZER_AGENT_MSG_RATE: z.coerce.number().positive().max(100_000).default(20),
+  CENTRALIZER_AGENT_MSG_BURST: z.coerce.number().int().min(1).max(100_000).default(60),
+  /** Close a connection whose unsent data (to an agent that does not read) exceeds this. */
+  CENTRALIZER_AGENT_MAX_BUFFERED_KB: z.coerce.number().int().min(1).max(1_048_576).default(256),
   CENTRALIZER_CONSOLE_HOST: z.string().min(1).default('127.0.0.1'),
   CENTRALIZER_CONSOLE_PORT: port.default(8766),
   CENTRALIZER_CONSOLE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -50,6 +61,12 @@ export interface HubSettings {
     pingIntervalSec: number;
     metricsIntervalSec: number;
     maxConnections: number;
+    tls: GatewayTlsSettings;
+    /** Token bucket per connection: sustained messages/s and burst. */
+    messageRate: number;
+    messageBurst: number;
+    /** Slow-consumer cap on a connection's unsent bytes. */
+    maxBufferedBytes: number;
   };
   console: { host: string; port: number; token?: string };
   jobs: { maxHistory: number; retentionHours: number };
@@ -98,6 +115,18 @@ export function resolveSettings(env: Record<string, string | undefined>, dataDir
       pingIntervalSec: e.CENTRALIZER_PING_INTERVAL_SEC,
       metricsIntervalSec: e.CENTRALIZER_METRICS_INTERVAL_SEC,
       maxConnections: e.CENTRALIZER_MAX_CONNECTIONS,
+      tls: {
+        mode: e.CENTRALIZER_GATEWAY_TLS,
+        certFile: e.CENTRALIZER_GATEWAY_TLS_CERT,
+        keyFile: e.CENTRALIZER_GATEWAY_TLS_KEY,
+        hostnames: (e.CENTRALIZER_GATEWAY_TLS_HOSTNAMES ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean),
+      },
+      messageRate: e.CENTRALIZER_AGENT_MSG_RATE,
+      messageBurst: e.CENTRALIZER_AGENT_MSG_BURST,
+      maxBufferedBytes: e.CENTRALIZER_AGENT_MAX_BUFFERED_KB * 1024,
     },
     console: {
       host: e.CENTRALIZER_CONSOLE_HOST,

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useConnection, useConsole, useFleet } from '../state/context';
 import { BrokerStatusItem } from './BrokerStatus';
+import { PlainWsWarning } from './GatewaySecurity';
 import { SecretStorageWarning } from './SecretStorageWarning';
 
 /** Bottom bar: gateway state and address, agents connected, violations, broker, console link. */
@@ -45,6 +46,7 @@ export function StatusBar() {
           </span>
         </>
       )}
+      <PlainWsWarning />
       {status?.broker && <BrokerStatusItem broker={status.broker} />}
       <SecretStorageWarning />
       {status && status.configOutbox > 0 && (

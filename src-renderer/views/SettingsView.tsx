@@ -8,6 +8,8 @@ import type {
 } from '../../src-shared/broker-protocol';
 import { BrokerStateBadge } from '../components/BrokerStatus';
 import { ConnectPanel } from '../components/ConnectPanel';
+import { GatewayLimits } from '../components/GatewayLimits';
+import { GatewaySecurity } from '../components/GatewaySecurity';
 import { Field, Fields } from '../components/DetailParts';
 import { LanguageSection } from '../components/settings/LanguageSection';
 import { SettingSources } from '../components/settings/SettingSources';
@@ -501,6 +503,10 @@ export function SettingsView() {
       <div className="overview-columns">
         <GatewaySection />
         <ConnectPanel />
+      </div>
+      <div className="overview-columns">
+        <GatewaySecurity />
+        <GatewayLimits />
       </div>
       <SettingSources />
     </div>

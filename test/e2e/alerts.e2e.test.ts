@@ -63,6 +63,8 @@ beforeAll(async () => {
   hub = startNode('dist/main/headless.js', [], {
     CENTRALIZER_DATA_DIR: join(dataDir, 'hub'),
     CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
+    // Plain ws: these agents connect with ws:// (TLS is covered by gateway-tls.test.ts).
+    CENTRALIZER_GATEWAY_TLS: 'off',
     CENTRALIZER_GATEWAY_PORT: '0',
     CENTRALIZER_CONSOLE_PORT: '0',
     CENTRALIZER_AGENT_TOKEN: TOKEN,

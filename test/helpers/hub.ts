@@ -33,6 +33,8 @@ export async function startTestHub(
       CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
       CENTRALIZER_GATEWAY_PORT: '0',
       CENTRALIZER_AGENT_TOKEN: TEST_TOKEN,
+      // Plain ws keeps the many protocol tests simple; gateway-tls.test.ts covers wss and pinning.
+      CENTRALIZER_GATEWAY_TLS: 'off',
       CENTRALIZER_PING_INTERVAL_SEC: '0.3',
       CENTRALIZER_METRICS_INTERVAL_SEC: '0.2',
       ...env,
@@ -49,7 +51,7 @@ export async function startTestHub(
   return {
     hub,
     dataDir,
-    url: `ws://127.0.0.1:${port}${AGENT_WS_PATH}`,
+    url: `${hub.status().gateway.tls?.mode === 'off' ? 'ws' : 'wss'}://127.0.0.1:${port}${AGENT_WS_PATH}`,
     deltas,
     notifications,
     snapshot: () => hub.console.request('getSnapshot', undefined) as Promise<FleetSnapshot>,

@@ -6,7 +6,8 @@
  * get an `error` frame and count as violations, and too many close the socket; silent peers are
  * terminated by the ping loop; nothing an agent sends can throw out of a handler.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -18,6 +19,7 @@ import {
   parseAgentMessage,
   type AgentMessage,
   type Hello,
+  type GatewayLimitsStatus,
   type GatewayStatus,
   type HubMessage,
   type PresenceReason,
@@ -27,6 +29,13 @@ import {
 import type { FleetState } from '../fleet/fleet-state';
 import type { Logger } from '../logger';
 import { listenUrls } from './listen-urls';
+import { TokenBucket } from './rate-limit';
+import {
+  createGatewayServer,
+  resolveGatewayTls,
+  type GatewayTlsSettings,
+  type ResolvedGatewayTls,
+} from './tls';
 import {
   sharedTokenAuthenticator,
   type AgentAuthenticator,
@@ -46,6 +55,15 @@ export interface GatewayOptions {
   pingIntervalSec: number;
   metricsIntervalSec: number;
   maxConnections: number;
+  /** Transport security; default `off` (the hub always passes its setting, default self-signed). */
+  tls?: GatewayTlsSettings;
+  /** Where the self-signed certificate lives (the hub's data directory). */
+  dataDir?: string;
+  /** Per-connection token bucket (messages/s sustained, burst); defaults in AGENT_LIMITS. */
+  messageRate?: number;
+  messageBurst?: number;
+  /** Slow-consumer cap on a connection's unsent bytes; default AGENT_LIMITS.maxBufferedBytes. */
+  maxBufferedBytes?: number;
   fleet: FleetState;
   logger: Logger;
   /** Called when counters or the listening state change (for the console status bar). */
@@ -70,6 +88,10 @@ interface Connection {
   /** Pinged at least once (a new connection is not checked before its first ping). */
   pinged?: boolean;
   violationTimes: number[];
+  /** Per-connection message rate limit. */
+  bucket: TokenBucket;
+  /** Closed by a limit (rate, slow consumer): ignore what it still sends, count it once. */
+  limited?: boolean;
   helloTimer?: NodeJS.Timeout;
   /** Set when the hub closes the socket on purpose, so the close handler records the right reason. */
   closeReason?: PresenceReason;
@@ -78,8 +100,10 @@ interface Connection {
 /** The ping round is run in this many slices spread over the interval (even: see pingSlice). */
 const PING_SLICES = 10;
 
-/** Close if the agent does not read what we send: a stuck peer must not grow our memory. */
-const MAX_BUFFERED_BYTES = 256 * 1024;
+/** A closed slow consumer gets this long to take the close frame before the socket is destroyed. */
+const SLOW_CONSUMER_GRACE_MS = 1000;
+
+type LimitCounters = GatewayLimitsStatus['counters'];
 
 export class Gateway {
   private http?: Server;
@@ -97,6 +121,16 @@ export class Gateway {
   private refusedAuth = 0;
   /** Frames received from agents since start (benchmarks derive the ingest rate from it). */
   private messages = 0;
+  private tls: ResolvedGatewayTls = { mode: 'off' };
+  private readonly limitCounters: LimitCounters = {
+    rateLimited: 0,
+    frameTooLarge: 0,
+    helloRejected: 0,
+    connectionCap: 0,
+    slowConsumer: 0,
+    helloTimeout: 0,
+    protocolViolation: 0,
+  };
   private readonly auth: AgentAuthenticator;
 
   constructor(private readonly options: GatewayOptions) {
@@ -113,7 +147,18 @@ export class Gateway {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    const http = createServer((req, res) => {
+    this.tls = this.loadTls();
+    if (this.tls.error) {
+      // Never fall back to plain ws: the operator asked for TLS. The console shows the error.
+      this.state = 'error';
+      this.error = `TLS: ${this.tls.error}`;
+      this.options.logger.error('gateway TLS setup failed; the gateway is not listening', {
+        error: this.tls.error,
+      });
+      this.options.onStatusChange();
+      return;
+    }
+    const http = createGatewayServer(this.tls.material, (req, res) => {
       // Plain HTTP on the gateway port only says what it is; agents must upgrade on AGENT_WS_PATH.
       res.writeHead(req.url === '/healthz' ? 200 : 426, { 'content-type': 'application/json' });
       res.end(
@@ -126,6 +171,10 @@ export class Gateway {
     });
     http.on('upgrade', (req, socket, head) => this.onUpgrade(wss, req, socket, head));
     http.on('clientError', (_err, socket) => socket.destroy());
+    // A failed TLS handshake (e.g. an agent that rejected our certificate) is not a hub error.
+    http.on('tlsClientError', (error) =>
+      this.options.logger.debug('agent TLS handshake failed', { error: error.message }),
+    );
     this.http = http;
     this.wss = wss;
     try {
@@ -148,7 +197,16 @@ export class Gateway {
     this.state = 'listening';
     this.pingTimer = setInterval(() => this.pingSlice(), (this.options.pingIntervalSec * 1000) / PING_SLICES);
     this.pingTimer.unref();
-    this.options.logger.info('gateway listening', { urls: this.urls() });
+    this.options.logger.info('gateway listening', {
+      urls: this.urls(),
+      tls: this.tls.mode,
+      fingerprint: this.tls.material?.fingerprint,
+    });
+    if (this.tls.mode === 'off') {
+      this.options.logger.warn(
+        'gateway TLS is off: agent tokens and data cross the network in clear text (lab use only; set CENTRALIZER_GATEWAY_TLS=self-signed or files)',
+      );
+    }
     this.options.onStatusChange();
   }
 
@@ -187,7 +245,79 @@ export class Gateway {
       messages: this.messages,
       pingIntervalSec: this.options.pingIntervalSec,
       metricsIntervalSec: this.options.metricsIntervalSec,
+      tls: {
+        mode: this.tls.mode,
+        fingerprint: this.tls.material?.fingerprint,
+        notAfter: this.tls.material?.notAfter,
+        subjectAltNames: this.tls.material?.subjectAltNames,
+        error: this.tls.error,
+      },
+      limits: {
+        settings: {
+          messageRatePerSec: this.messageRate,
+          messageBurst: this.messageBurst,
+          maxFrameBytes: AGENT_LIMITS.maxFrameBytes,
+          maxConnections: this.options.maxConnections,
+          maxBufferedBytes: this.maxBufferedBytes,
+          maxLabels: AGENT_LIMITS.maxLabels,
+          maxConfigSchemaBytes: AGENT_LIMITS.maxConfigSchemaBytes,
+          helloTimeoutMs: AGENT_LIMITS.helloTimeoutMs,
+        },
+        counters: { ...this.limitCounters },
+      },
     };
+  }
+
+  /**
+   * Replace the self-signed certificate with a new one (the operator's "regenerate"). New
+   * connections get it at once; connections already open keep theirs. Every agent that pinned the
+   * old fingerprint must be given the new one. Returns the new fingerprint.
+   */
+  regenerateCertificate(): string {
+    if (this.tls.mode !== 'self-signed') throw new Error('only a self-signed certificate can be regenerated');
+    const next = this.loadTls(true);
+    if (next.error || !next.material) throw new Error(next.error ?? 'no certificate generated');
+    (this.http as HttpsServer | undefined)?.setSecureContext({
+      cert: next.material.cert,
+      key: next.material.key,
+    });
+    this.tls = next;
+    this.options.logger.warn('gateway certificate regenerated: give agents the new fingerprint', {
+      fingerprint: next.material.fingerprint,
+    });
+    this.options.onStatusChange();
+    return next.material.fingerprint;
+  }
+
+  private loadTls(regenerate = false): ResolvedGatewayTls {
+    const settings = this.options.tls ?? { mode: 'off', hostnames: [] };
+    if (settings.mode === 'self-signed' && !this.options.dataDir) {
+      return { mode: 'self-signed', error: 'no data directory to keep the self-signed certificate in' };
+    }
+    const resolved = resolveGatewayTls(settings, this.options.dataDir ?? '', this.options.host, {
+      regenerate,
+      now: this.now(),
+      onNote: (note) => this.options.logger.warn(`gateway certificate: ${note}; generating a new one`),
+    });
+    if (resolved.generated) {
+      this.options.logger.info('gateway self-signed certificate created', {
+        file: resolved.certFile,
+        fingerprint: resolved.material?.fingerprint,
+      });
+    }
+    return resolved;
+  }
+
+  private get messageRate(): number {
+    return this.options.messageRate ?? AGENT_LIMITS.messageRatePerSec;
+  }
+
+  private get messageBurst(): number {
+    return this.options.messageBurst ?? AGENT_LIMITS.messageBurst;
+  }
+
+  private get maxBufferedBytes(): number {
+    return this.options.maxBufferedBytes ?? AGENT_LIMITS.maxBufferedBytes;
   }
 
   /** Send a message to an agent's live connection; false when it is not connected (or stuck). */
@@ -204,7 +334,8 @@ export class Gateway {
   }
 
   urls(): string[] {
-    return listenUrls(this.options.host, this.boundPort).map((base) => `ws://${base}${AGENT_WS_PATH}`);
+    const scheme = this.tls.mode === 'off' ? 'ws' : 'wss';
+    return listenUrls(this.options.host, this.boundPort).map((base) => `${scheme}://${base}${AGENT_WS_PATH}`);
   }
 
   // ---- upgrade & authentication ------------------------------------------------------------------
@@ -213,15 +344,18 @@ export class Gateway {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];
     if (path !== AGENT_WS_PATH) return refuse(socket, 404, `agents connect on ${AGENT_WS_PATH}`);
+    // Checked first, before authentication allocates or looks up anything for this request.
+    if (this.connections.size >= this.options.maxConnections) {
+      this.limitCounters.connectionCap++;
+      this.options.onStatusChange();
+      return refuse(socket, 503, 'connection limit reached');
+    }
     const decision = this.auth.authenticate(req.headers.authorization);
     if (!decision.ok) {
       this.refusedAuth++;
       this.options.logger.warn(decision.log, { remote: req.socket.remoteAddress, agentId: decision.agentId });
       this.options.onStatusChange();
       return refuse(socket, decision.status, decision.message);
-    }
-    if (this.connections.size >= this.options.maxConnections) {
-      return refuse(socket, 503, 'connection limit reached');
     }
     wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req, decision.session));
   }
@@ -234,10 +368,14 @@ export class Gateway {
       remoteAddress: req.socket.remoteAddress,
       alive: true,
       violationTimes: [],
+      bucket: new TokenBucket(this.messageRate, this.messageBurst, this.now()),
     };
     this.connections.add(conn);
     conn.helloTimer = setTimeout(() => {
-      if (!conn.agentId) conn.ws.close(CloseCode.HELLO_TIMEOUT, 'hello not received in time');
+      if (conn.agentId || conn.ws.readyState !== conn.ws.OPEN) return;
+      this.limitCounters.helloTimeout++;
+      this.options.onStatusChange();
+      conn.ws.close(CloseCode.HELLO_TIMEOUT, 'hello not received in time');
     }, AGENT_LIMITS.helloTimeoutMs);
     ws.on('pong', () => {
       conn.alive = true;
@@ -257,6 +395,10 @@ export class Gateway {
     ws.on('error', (error) => {
       // ws reports protocol errors (e.g. frame above maxPayload → close 1009) here; the close follows.
       this.options.logger.debug('agent socket error', { agentId: conn.agentId, error: error.message });
+      if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.limitCounters.frameTooLarge++;
+        this.options.onStatusChange();
+      }
     });
     ws.on('close', (code) => this.onClose(conn, code));
   }
@@ -264,6 +406,25 @@ export class Gateway {
   private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
     conn.alive = true;
     this.messages++;
+    if (conn.limited) return; // being closed by a limit: read nothing more from it
+    if (!conn.bucket.take(this.now())) {
+      this.limitCounters.rateLimited++;
+      conn.limited = true;
+      // Presence says "protocol violation"; the close code and the counter say which limit.
+      conn.closeReason = 'protocol_violation';
+      this.options.logger.warn('agent closed: message rate limit', {
+        agentId: conn.agentId,
+        remote: conn.remoteAddress,
+        ratePerSec: this.messageRate,
+        burst: this.messageBurst,
+      });
+      this.options.onStatusChange();
+      conn.ws.close(
+        CloseCode.RATE_LIMITED,
+        `more than ${this.messageRate} messages/s (burst ${this.messageBurst})`,
+      );
+      return;
+    }
     if (isBinary) return this.violation(conn, 'malformed', 'binary frames are not supported; send JSON text');
     // ws hands us a Buffer (binaryType 'nodebuffer'); the other shapes are handled for completeness.
     const buffer = Buffer.isBuffer(data)
@@ -272,8 +433,14 @@ export class Gateway {
         ? Buffer.concat(data)
         : Buffer.from(data);
     // Size limits (hello may be larger than other messages) are checked inside parseAgentMessage.
-    const parsed = parseAgentMessage(buffer.toString('utf8'), buffer.length);
-    if (!parsed.ok) return this.violation(conn, parsed.code, parsed.message);
+    const text = buffer.toString('utf8');
+    const parsed = parseAgentMessage(text, buffer.length);
+    if (!parsed.ok) {
+      if (!conn.agentId && (parsed.code === 'invalid' || parsed.code === 'too_large') && isHelloFrame(text)) {
+        return this.rejectHello(conn, parsed.code, parsed.message);
+      }
+      return this.violation(conn, parsed.code, parsed.message);
+    }
     this.handle(conn, parsed.message);
   }
 
@@ -390,16 +557,46 @@ export class Gateway {
     this.options.onStatusChange();
     this.send(conn, { type: 'error', code, message, violations: conn.violationTimes.length });
     if (conn.violationTimes.length >= AGENT_LIMITS.maxViolations) {
+      this.limitCounters.protocolViolation++;
       conn.closeReason = 'protocol_violation';
       conn.ws.close(CloseCode.PROTOCOL_VIOLATION, 'too many protocol violations');
     }
   }
 
+  /**
+   * The agent does not read what we send: a stuck peer must not grow our memory. The close frame
+   * queues behind the unread data, so the socket is destroyed if it has not closed shortly after.
+   */
+  private closeSlowConsumer(conn: Connection): void {
+    if (conn.limited) return;
+    conn.limited = true;
+    conn.closeReason = 'connection_lost';
+    this.limitCounters.slowConsumer++;
+    this.options.logger.warn('agent closed: not reading (slow consumer)', {
+      agentId: conn.agentId,
+      remote: conn.remoteAddress,
+      bufferedBytes: conn.ws.bufferedAmount,
+    });
+    this.options.onStatusChange();
+    conn.ws.close(CloseCode.SLOW_CONSUMER, 'not reading what the hub sends');
+    setTimeout(() => conn.ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
+  }
+
+  /** A `hello` that fails validation (labels / schema caps…): it cannot be retried on this socket. */
+  private rejectHello(conn: Connection, code: ProtocolErrorCode, message: string): void {
+    this.violations++;
+    this.limitCounters.helloRejected++;
+    conn.limited = true;
+    this.options.logger.warn('agent closed: invalid hello', { remote: conn.remoteAddress, error: message });
+    this.options.onStatusChange();
+    this.send(conn, { type: 'error', code, message, violations: 1 });
+    conn.ws.close(CloseCode.PROTOCOL_VIOLATION, clip(`invalid hello: ${message}`, 120));
+  }
+
   private send(conn: Connection, message: HubMessage): void {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
-    if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      conn.closeReason = 'connection_lost';
-      conn.ws.terminate();
+    if (conn.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.closeSlowConsumer(conn);
       return;
     }
     conn.ws.send(JSON.stringify(message));
@@ -441,6 +638,23 @@ function refuse(socket: Duplex, status: number, message: string): void {
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
   );
   socket.destroy();
+}
+
+/** `text` cut to at most `maxBytes` UTF-8 bytes (close reasons are limited to 123). */
+function clip(text: string, maxBytes: number): string {
+  let out = text;
+  while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
+  return out;
+}
+
+/** Whether a frame that failed validation was meant as a `hello` (only called on that failure path). */
+function isHelloFrame(text: string): boolean {
+  try {
+    const json = JSON.parse(text) as { type?: unknown } | null;
+    return typeof json === 'object' && json !== null && json.type === 'hello';
+  } catch {
+    return false;
+  }
 }
 
 function describeListenError(error: NodeJS.ErrnoException, host: string, port: number): string {
