@@ -98,6 +98,8 @@ const englishTexts = new Map<string, Set<string>>();
 interface Seen {
   texts: string[];
   missing: { lng: string; key: string }[];
+  /** The check mode is on (else `missing` would prove nothing). */
+  checking: boolean;
   lang: string;
 }
 
@@ -130,7 +132,12 @@ function collect(): Promise<Seen> {
         if (value) texts.push(value);
       }
     }
-    return { texts, missing: [...(window.__i18nMissing ?? [])], lang: document.documentElement.lang };
+    return {
+      texts,
+      missing: [...(window.__i18nMissing ?? [])],
+      checking: Array.isArray(window.__i18nMissing),
+      lang: document.documentElement.lang,
+    };
   });
 }
 
@@ -190,6 +197,7 @@ async function walk(lng: Lng): Promise<void> {
   for (const screen of SCREENS) {
     await open(screen);
     const seen = await collect();
+    expect(seen.checking, 'translation check mode on').toBe(true);
     expect(seen.lang, `<html lang> on ${screen.name}`).toBe(lng);
     if (screen.heading) {
       await expect
