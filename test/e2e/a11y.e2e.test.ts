@@ -352,3 +352,159 @@ describe('axe-core on the main screens', () => {
     });
   }
 });
+
+interface Focused {
+  testId: string | null;
+  tag: string;
+  role: string | null;
+  inDialog: boolean;
+  outlineStyle: string;
+  outlineWidth: number;
+  outlineColor: string;
+}
+
+/** What has keyboard focus, and how its focus ring is drawn. */
+function focused(p: Page): Promise<Focused> {
+  return p.evaluate(() => {
+    const el = (document.activeElement ?? document.body) as HTMLElement;
+    // A control may draw its ring on its frame (the JSON editor's textarea sits in one: :focus-within).
+    let ringEl: HTMLElement | null = el;
+    for (let i = 0; i < 2 && ringEl && getComputedStyle(ringEl).outlineStyle === 'none'; i++)
+      ringEl = ringEl.parentElement;
+    const style = getComputedStyle(ringEl && getComputedStyle(ringEl).outlineStyle !== 'none' ? ringEl : el);
+    return {
+      testId: el.getAttribute('data-testid'),
+      tag: el.tagName.toLowerCase(),
+      role: el.getAttribute('role'),
+      inDialog: el.closest('dialog[open]') !== null,
+      outlineStyle: style.outlineStyle,
+      outlineWidth: parseFloat(style.outlineWidth),
+      outlineColor: style.outlineColor,
+    };
+  });
+}
+
+const describeFocus = (f: Focused) =>
+  `${f.tag}${f.testId ? `[${f.testId}]` : ''}${f.role ? `(${f.role})` : ''}`;
+
+describe('keyboard only', () => {
+  let kb: Page;
+  /** Every element Tab reached, with a focus ring that is not visible. */
+  const noRing: string[] = [];
+  const visited: string[] = [];
+
+  /** Press Tab until `want` holds for the focused element; checks each stop's focus ring on the way. */
+  async function tabTo(want: (f: Focused) => boolean, what: string, max = 60): Promise<Focused> {
+    for (let i = 0; i < max; i++) {
+      await kb.keyboard.press('Tab');
+      const f = await focused(kb);
+      visited.push(describeFocus(f));
+      if (f.tag !== 'body' && (f.outlineStyle === 'none' || f.outlineWidth < 2))
+        noRing.push(describeFocus(f));
+      if (want(f)) return f;
+    }
+    throw new Error(
+      `Tab never reached ${what} in ${max} presses; visited: ${visited.slice(-max).join(' → ')}`,
+    );
+  }
+
+  beforeAll(async () => {
+    kb = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await kb.emulateMedia({ colorScheme: 'light' });
+    await kb.goto(new URL('#/overview', consoleUrl).toString());
+    await kb.locator('[data-testid="tile-online"]').waitFor({ timeout: 15_000 });
+  });
+  afterAll(async () => {
+    await kb?.close();
+  });
+
+  it('walks from the skip link through the sidebar to Agents, opens an agent, edits its config, and uses a dialog', async () => {
+    // First stop: the skip link, shown on focus.
+    const skip = await tabTo(() => true, 'the first stop');
+    expect(skip.testId).toBe('skip-link');
+    await expect(kb.getByTestId('skip-link').isVisible()).resolves.toBe(true);
+
+    // Through the sidebar to Agents; the current section is marked.
+    await tabTo((f) => f.testId === 'nav-agents', 'the Agents link');
+    await kb.keyboard.press('Enter');
+    await kb.waitForURL(/#\/agents$/);
+    await expect(kb.getByTestId('nav-agents').getAttribute('aria-current')).resolves.toBe('page');
+    // The new view takes focus (like a page load), so the next Tab starts in it, not in the sidebar.
+    await expect.poll(async () => (await focused(kb)).tag).toBe('main');
+
+    // The table is one tab stop: its first row. ↓ moves to the next row, Enter opens it.
+    await kb.locator('[data-testid="agent-row"]').first().waitFor({ timeout: 10_000 });
+    await tabTo((f) => f.testId === 'agent-row', 'the first agent row');
+    await kb.keyboard.press('ArrowDown');
+    const second = await kb.evaluate(() => document.activeElement?.getAttribute('data-agent-id'));
+    expect(second).toMatch(/^a11y-agent-\d$/);
+    expect((await focused(kb)).outlineStyle).not.toBe('none');
+    await kb.keyboard.press('Enter');
+    await kb.waitForURL(new RegExp(`#/agents/${second}$`));
+    await kb.getByTestId('agent-detail').waitFor();
+
+    // The main view has focus: Tab goes on from the top of the agent page.
+    await expect.poll(async () => (await focused(kb)).tag).toBe('main');
+    // A dialog: opened with the keyboard, focus inside it and kept there, closed with Escape,
+    // focus back on the button that opened it.
+    await tabTo((f) => f.testId === 'mute-button', 'the mute button');
+    await kb.keyboard.press('Enter');
+    await kb.getByTestId('mute-dialog').waitFor({ timeout: 5000 });
+    await expect.poll(async () => (await focused(kb)).inDialog).toBe(true);
+    for (let i = 0; i < 25; i++) {
+      await kb.keyboard.press('Tab');
+      const f = await focused(kb);
+      // Modal: Tab cycles through the dialog (or out to the browser's own UI), never to the page behind.
+      if (f.tag !== 'body') expect(f.inDialog, `Tab left the dialog for ${describeFocus(f)}`).toBe(true);
+      if (f.tag !== 'body' && (f.outlineStyle === 'none' || f.outlineWidth < 2))
+        noRing.push(describeFocus(f));
+    }
+    await kb.keyboard.press('Escape');
+    await kb.getByTestId('mute-dialog').waitFor({ state: 'detached', timeout: 5000 });
+    const back = await focused(kb);
+    expect(back.testId).toBe('mute-button');
+    expect(back.outlineStyle).not.toBe('none');
+    expect(back.outlineWidth).toBeGreaterThanOrEqual(2);
+
+    // A main action: the configuration editor's JSON tab, reached with Tab and switched with →.
+    await kb.getByTestId('config-tab-form').waitFor({ timeout: 10_000 });
+    await tabTo((f) => f.testId === 'config-tab-form', 'the configuration editor tabs');
+    await kb.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await focused(kb)).testId).toBe('config-tab-json');
+    await kb.getByTestId('config-editor').waitFor({ timeout: 5000 });
+    await tabTo((f) => f.testId === 'config-editor', 'the JSON editor');
+
+    await kb.screenshot({ path: join(SHOTS, 'a11y-keyboard-focus.png') });
+
+    console.log(`[a11y] keyboard walk: ${visited.length} Tab stops, ${new Set(visited).size} distinct`);
+    expect(noRing, 'focused without a visible focus ring').toEqual([]);
+  });
+
+  it('draws the focus ring with at least 3:1 contrast against the page in both themes', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      await kb.emulateMedia({ colorScheme: theme });
+      await kb.evaluate(() => (document.querySelector('[data-testid="skip-link"]') as HTMLElement).focus());
+      await tabTo((f) => f.testId?.startsWith('nav-') ?? false, 'a sidebar link');
+      const [ring, page] = await kb.evaluate(() => [
+        getComputedStyle(document.activeElement as HTMLElement).outlineColor,
+        getComputedStyle(document.querySelector('.sidebar') as HTMLElement).backgroundColor,
+      ]);
+      const ratio = contrast(ring as string, page as string);
+      console.log(`[a11y] focus ring ${ring} on ${page} (${theme}): ${ratio.toFixed(2)}:1`);
+      expect(ratio).toBeGreaterThanOrEqual(3);
+    }
+  });
+});
+
+/** WCAG contrast ratio of two computed `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((x) => {
+      const v = Number(x) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
