@@ -7,6 +7,7 @@ import { BackLink, DetailPlaceholder, Field, Fields, PresenceCard } from '../com
 import { MetricsPanel } from '../components/MetricsPanel';
 import { PresenceBadge } from '../components/PresenceBadge';
 import { PresenceLog } from '../components/PresenceLog';
+import { RevokeButton } from '../components/RevokeAgent';
 import { OfflineNotice, PresenceTimeline } from '../components/PresenceTimeline';
 import { useConsole, useFleet } from '../state/context';
 import { routeHref } from '../state/router';
@@ -51,6 +52,7 @@ export function AgentDetailView({ agentId }: { agentId: string }) {
         </div>
         <div className="toolbar">
           <MuteButton target={{ kind: 'agent', agentId: agent.agentId }} />
+          <RevokeButton agentId={agent.agentId} name={agent.name} />
         </div>
       </header>
       <OfflineNotice kind="agent" presence={agent.presence} since={agent.since} reason={agent.reason} />

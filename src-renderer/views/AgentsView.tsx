@@ -4,6 +4,7 @@ import type { AgentView, ServerView } from '../../src-shared/fleet';
 import type { ConfigStatus } from '../../src-shared/config-management';
 import { CONFIG_STATUSES, ConfigStatusBadge, ResendButton } from '../components/ConfigStatusBadge';
 import { Meter } from '../components/Meter';
+import { PendingAgents } from '../components/PendingAgents';
 import { PresenceBadge } from '../components/PresenceBadge';
 import { SearchBox } from '../components/SearchBox';
 import { CpuSparkline } from '../components/Sparkline';
@@ -302,6 +303,7 @@ export function AgentsView() {
           />
         </div>
       </header>
+      <PendingAgents />
       <div className="selection-bar" data-testid="selection-bar">
         <span>{t('agents.selected', { count: selected.size })}</span>
         <button

@@ -11,6 +11,7 @@ import { ConnectPanel } from '../components/ConnectPanel';
 import { GatewayLimits } from '../components/GatewayLimits';
 import { GatewaySecurity } from '../components/GatewaySecurity';
 import { Field, Fields } from '../components/DetailParts';
+import { EnrollmentSection } from '../components/settings/EnrollmentSection';
 import { LanguageSection } from '../components/settings/LanguageSection';
 import { SettingSources } from '../components/settings/SettingSources';
 import { useFormat } from '../i18n/format';
@@ -504,6 +505,7 @@ export function SettingsView() {
         <GatewaySection />
         <ConnectPanel />
       </div>
+      <EnrollmentSection />
       <div className="overview-columns">
         <GatewaySecurity />
         <GatewayLimits />

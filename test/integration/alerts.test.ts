@@ -30,11 +30,17 @@ const request = <K extends RequestChannel>(channel: K, input: RequestInput<K>) =
 const addRule = (rule: AlertRuleInput) => request('saveAlertRule', { channels: ['desktop'], ...rule });
 const alerts = (): Promise<AlertView[]> => request('listAlerts', { state: 'all', limit: 100 });
 
+/** Credentials the hub issued, per hub and agent id: a reconnecting agent uses its own. */
+const credentials = new Map<string, string>();
+
 async function connect(agentId = 'agent-1', host = 'srv-01') {
-  const agent = rawAgent(t.url);
+  const key = `${t.url} ${agentId}`;
+  const agent = rawAgent(t.url, { token: credentials.get(key) });
   await agent.opened;
   agent.send(hello({ agentId, hostname: host }));
   await waitFor(() => agent.received.find((m) => m.type === 'welcome'), 3000, 'welcome');
+  const enrolled = agent.received.find((m) => m.type === 'enrolled');
+  if (enrolled) credentials.set(key, enrolled.credential as string);
   return agent;
 }
 

@@ -138,6 +138,8 @@ describe('an agent offline while its configuration changes', () => {
             15_000,
             'broker',
           );
+        // The same agent comes back: it keeps its credential between the two runs.
+        const credentialsDir = mkdtempSync(join(tmpdir(), 'ac-credentials-'));
         const first = startSimulator({
           url: t.url,
           token: TEST_TOKEN,
@@ -146,6 +148,7 @@ describe('an agent offline while its configuration changes', () => {
           summaryEverySec: 0,
           log: quiet,
           broker,
+          credentialsDir,
         });
         await first.waitForOnline(1, 10_000);
         const agentId = `away-${path}-00001`;
@@ -167,6 +170,7 @@ describe('an agent offline while its configuration changes', () => {
           summaryEverySec: 0,
           log: quiet,
           broker,
+          credentialsDir,
         });
         try {
           const d = await waitFor(
@@ -196,6 +200,7 @@ describe('an agent offline while its configuration changes', () => {
           expect(back.configAppliers[0]?.revision).toBe(3);
         } finally {
           await back.stop();
+          rmSync(credentialsDir, { recursive: true, force: true });
         }
       } finally {
         await t.close();

@@ -61,6 +61,7 @@ describe('parseAgentArgs', () => {
       name: 'Env name',
       labels: { a: '1', b: '2' },
       stateDir: dir,
+      credentialFile: join(dir, 'credential'),
       configFile: join(dir, 'config.json'),
       configSchema: REFERENCE_CONFIG_SCHEMA,
       configSchemaSource: 'built-in',
@@ -69,6 +70,10 @@ describe('parseAgentArgs', () => {
       id: 'flag-id',
       labels: { c: '3' },
     });
+    expect(config(['--credential-file', join(dir, 'cred')], env).credentialFile).toBe(join(dir, 'cred'));
+    // The hub's own name for the enrollment token works too.
+    const { CENTRALIZER_TOKEN: _unused, ...rest } = env;
+    expect(config([], { ...rest, CENTRALIZER_AGENT_TOKEN: 'hubname' }).token).toBe('hubname');
   });
 
   it('reads the token from a file', () => {
