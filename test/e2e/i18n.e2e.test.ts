@@ -192,34 +192,48 @@ function isData(value: string): boolean {
   return /i18n-a\d|slot=|:\/\/|\b(linux|darwin|win32|x64|arm64)\b|e2e-i18n|^v?\d+\.\d+/i.test(value);
 }
 
+/** Reads what is on screen now and adds what is wrong with it to `problems`. */
+async function check(name: string, lng: Lng, problems: string[]): Promise<void> {
+  const seen = await collect();
+  expect(seen.checking, 'translation check mode on').toBe(true);
+  expect(seen.lang, `<html lang> on ${name}`).toBe(lng);
+  for (const m of seen.missing) problems.push(`${name}: missing key ${m.key} (${m.lng})`);
+  for (const t of seen.texts) {
+    const raw = RAW_KEY.exec(t);
+    if (raw) problems.push(`${name}: raw key "${raw[0]}" on screen in "${t}"`);
+  }
+  const texts = new Set(seen.texts);
+  if (lng === 'en') {
+    englishTexts.set(name, texts);
+  } else {
+    // Anything visible in Portuguese exactly as it was in English is a string that escaped t().
+    for (const t of englishTexts.get(name) ?? []) {
+      if (texts.has(t) && !isData(t)) problems.push(`${name}: still in English: "${t}"`);
+    }
+  }
+  await page.screenshot({ path: join(SHOTS, `i18n-${lng}-${name}.png`), fullPage: true });
+}
+
 async function walk(lng: Lng): Promise<void> {
   const problems: string[] = [];
   for (const screen of SCREENS) {
     await open(screen);
-    const seen = await collect();
-    expect(seen.checking, 'translation check mode on').toBe(true);
-    expect(seen.lang, `<html lang> on ${screen.name}`).toBe(lng);
     if (screen.heading) {
       await expect
         .poll(() => page.locator('main h1').first().innerText(), { timeout: 5_000 })
         .toBe(text(lng, screen.heading));
     }
-    for (const m of seen.missing) problems.push(`${screen.name}: missing key ${m.key} (${m.lng})`);
-    for (const t of seen.texts) {
-      const raw = RAW_KEY.exec(t);
-      if (raw) problems.push(`${screen.name}: raw key "${raw[0]}" on screen in "${t}"`);
-    }
-    const texts = new Set(seen.texts);
-    if (lng === 'en') {
-      englishTexts.set(screen.name, texts);
-    } else {
-      // Anything visible in Portuguese exactly as it was in English is a string that escaped t().
-      for (const t of englishTexts.get(screen.name) ?? []) {
-        if (texts.has(t) && !isData(t)) problems.push(`${screen.name}: still in English: "${t}"`);
-      }
-    }
-    await page.screenshot({ path: join(SHOTS, `i18n-${lng}-${screen.name}.png`), fullPage: true });
+    await check(screen.name, lng, problems);
   }
+  // The "Connect an agent" dialog, over the last screen.
+  await page.getByTestId('open-connect').click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.waitFor({ timeout: 5_000 });
+  await expect(dialog.locator('h2').first().innerText()).resolves.toBe(text(lng, 'connect.title'));
+  await check('connect-dialog', lng, problems);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+
   expect([...new Set(problems)]).toEqual([]);
   // The nav labels are the language's own.
   for (const id of NAV) {
