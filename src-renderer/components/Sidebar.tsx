@@ -35,19 +35,39 @@ export function Sidebar({ route, onConnect }: { route: Route; onConnect: () => v
   });
   const alerts = useFleet((s) => s.status?.alerts);
   const current = sectionOf(route);
-  const items: { id: Section; badge?: string; tone?: 'warn' | 'bad' }[] = [
+  // `spoken`: the badge in words for screen readers ("3/5" and a red dot say little out loud).
+  const items: { id: Section; badge?: string; spoken?: string; tone?: 'warn' | 'bad' }[] = [
     { id: 'overview' },
-    { id: 'agents', badge: `${counts.agentsOnline}/${counts.agentsTotal}` },
-    { id: 'servers', badge: `${counts.serversUp}/${counts.serversTotal}` },
-    // Firing alerts; red while any of them is critical.
+    {
+      id: 'agents',
+      badge: `${counts.agentsOnline}/${counts.agentsTotal}`,
+      spoken: t('nav.badge.agents', { online: counts.agentsOnline, total: counts.agentsTotal }),
+    },
+    {
+      id: 'servers',
+      badge: `${counts.serversUp}/${counts.serversTotal}`,
+      spoken: t('nav.badge.servers', { up: counts.serversUp, total: counts.serversTotal }),
+    },
+    // Firing alerts; red while any of them is critical (and said so in words).
     {
       id: 'alerts',
       badge: alerts && alerts.active > 0 ? String(alerts.active) : undefined,
+      spoken: alerts
+        ? t(alerts.critical > 0 ? 'nav.badge.alertsCritical' : 'nav.badge.alerts', { n: alerts.active })
+        : undefined,
       tone: alerts && alerts.critical > 0 ? 'bad' : 'warn',
     },
-    { id: 'jobs', badge: runningJobs > 0 ? String(runningJobs) : undefined },
+    {
+      id: 'jobs',
+      badge: runningJobs > 0 ? String(runningJobs) : undefined,
+      spoken: t('nav.badge.jobs', { n: runningJobs }),
+    },
     { id: 'profiles' },
-    { id: 'bulk', badge: activeBulks > 0 ? String(activeBulks) : undefined },
+    {
+      id: 'bulk',
+      badge: activeBulks > 0 ? String(activeBulks) : undefined,
+      spoken: t('nav.badge.bulk', { n: activeBulks }),
+    },
     { id: 'audit' },
     { id: 'settings' },
   ];
@@ -84,10 +104,12 @@ export function Sidebar({ route, onConnect }: { route: Route; onConnect: () => v
                   <span
                     className={`nav-badge${item.tone ? ` nav-badge-${item.tone}` : ''}`}
                     data-testid={`nav-${item.id}-badge`}
+                    aria-hidden={item.spoken ? true : undefined}
                   >
                     {item.badge}
                   </span>
                 )}
+                {item.badge && item.spoken && <span className="visually-hidden">{item.spoken}</span>}
               </a>
             </li>
           ))}

@@ -149,6 +149,14 @@ describe('keyboard: page structure', () => {
     expect(screen.getByTestId('nav-overview').getAttribute('aria-current')).toBeNull();
   });
 
+  it('says the sidebar counts in words, not only as "3/3" and a colour', async () => {
+    await renderApp('#/overview');
+    const link = screen.getByTestId('nav-agents');
+    expect(screen.getByTestId('nav-agents-badge').textContent).toBe('3/3');
+    expect(screen.getByTestId('nav-agents-badge').getAttribute('aria-hidden')).toBe('true');
+    expect(screen.getByRole('link', { name: 'Agents 3 of 3 online' })).toBe(link);
+  });
+
   it('puts focus at the start of the new page after a sidebar link was used', async () => {
     await renderApp('#/overview');
     const link = screen.getByTestId('nav-servers');
