@@ -20,10 +20,8 @@ export function LanguageSection() {
   const [choice, setChoice] = useState<Choice>(() => storedLanguage() ?? 'system');
 
   const onChange = (value: string): void => {
-    const next: Choice =
-      value === 'system'
-        ? 'system'
-        : (((SUPPORTED_LANGUAGES as string[]).includes(value) ? value : 'system') as Choice);
+    // Only our own option values arrive here; anything else counts as "follow the system".
+    const next = SUPPORTED_LANGUAGES.find((lng) => lng === value) ?? 'system';
     setChoice(next);
     void chooseLanguage(next);
   };
