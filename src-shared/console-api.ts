@@ -46,6 +46,11 @@ export const consoleRequestInputs = {
   getAgentDetail: z.strictObject({ agentId: AgentIdSchema }),
   getServerDetail: z.strictObject({ serverId: z.string().min(1).max(255) }),
   getAgentConnectionInfo: z.undefined(),
+  /**
+   * Replace the gateway's self-signed certificate (new key too). Every agent that pinned the old
+   * fingerprint is refused until it gets the new one; connections already open are kept.
+   */
+  regenerateGatewayCertificate: z.undefined(),
   getBrokerSettings: z.undefined(),
   /** Save and apply (reconnects); the password is stored with the OS keyring, never in clear. */
   saveBrokerSettings: BrokerSettingsInputSchema,
@@ -81,6 +86,7 @@ export interface ConsoleRequestOutputs extends MonitoringRequestOutputs, Enrollm
   getAgentDetail: AgentDetail | null;
   getServerDetail: ServerDetail | null;
   getAgentConnectionInfo: AgentConnectionInfo;
+  regenerateGatewayCertificate: { fingerprint: string };
   getBrokerSettings: BrokerSettingsView;
   saveBrokerSettings: BrokerStatus;
   testBrokerConnection: TestConnectionResult;

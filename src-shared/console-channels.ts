@@ -43,6 +43,7 @@ export const CONSOLE_REQUEST_CHANNELS = [
   'acceptAgent',
   'rejectAgent',
   'revokeAgent',
+  'regenerateGatewayCertificate',
 ] as const;
 
 /** `delta`: fleet batches; `notification`: an alert fired or resolved (desktop notification, toast). */

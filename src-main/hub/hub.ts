@@ -287,6 +287,13 @@ export function createHub(options: HubOptions): Hub {
     getAgentDetail: async ({ agentId }) => fleet.agentDetail(agentId),
     getServerDetail: async ({ serverId }) => fleet.serverDetail(serverId),
     getAgentConnectionInfo: async () => connectionInfo(),
+    regenerateGatewayCertificate: async () => {
+      try {
+        return { fingerprint: gateway.regenerateCertificate() };
+      } catch (error) {
+        throw new ConsoleError('bad_request', (error as Error).message);
+      }
+    },
     getBrokerSettings: async () => savedBroker.view(),
     getSettingSources: async () =>
       describeHubSettingSources({

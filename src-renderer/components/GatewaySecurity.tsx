@@ -3,11 +3,11 @@
  * they pin (with a copy button and a ready `--fingerprint` command line), and a visible warning when
  * TLS is off. The hub decides everything; this only shows GatewayStatus.tls.
  */
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { GatewayStatus } from '../../src-shared';
 import { useFormat } from '../i18n/format';
-import { useFleet } from '../state/context';
+import { useConsole, useFleet } from '../state/context';
 import { CopyButton } from './CopyButton';
 import { Field, Fields } from './DetailParts';
 
@@ -95,6 +95,61 @@ export function GatewaySecurity() {
         )}
       </Fields>
       {tls.mode === 'self-signed' && <p className="muted small">{t('gatewaySecurity.selfSignedHint')}</p>}
+      {tls.mode === 'self-signed' && !tls.error && <RegenerateCertificate />}
     </section>
+  );
+}
+
+/**
+ * Regenerate the self-signed certificate, behind an explicit confirmation: it locks out every agent
+ * that pinned the current fingerprint until it is given the new one.
+ */
+function RegenerateCertificate() {
+  const { t } = useTranslation();
+  const { api } = useConsole();
+  const [step, setStep] = useState<'idle' | 'confirm' | 'working'>('idle');
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const regenerate = () => {
+    setStep('working');
+    api.call('regenerateGatewayCertificate', undefined).then(
+      ({ fingerprint }) => {
+        setStep('idle');
+        setResult({ ok: true, text: t('gatewaySecurity.regenerated', { fingerprint }) });
+      },
+      (error: unknown) => {
+        setStep('idle');
+        const message = error instanceof Error ? error.message : String(error);
+        setResult({ ok: false, text: t('gatewaySecurity.regenerateFailed', { message }) });
+      },
+    );
+  };
+  return (
+    <div data-testid="tls-regenerate">
+      {step === 'idle' ? (
+        <button type="button" className="btn" onClick={() => setStep('confirm')}>
+          {t('gatewaySecurity.regenerate')}
+        </button>
+      ) : (
+        <div className="notice notice-warn small" role="group" aria-label={t('gatewaySecurity.regenerate')}>
+          <p>{t('gatewaySecurity.regenerateConfirm')}</p>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={step === 'working'}
+            onClick={regenerate}
+          >
+            {t('gatewaySecurity.regenerateNow')}
+          </button>{' '}
+          <button type="button" className="btn" disabled={step === 'working'} onClick={() => setStep('idle')}>
+            {t('gatewaySecurity.cancel')}
+          </button>
+        </div>
+      )}
+      {result && (
+        <p className={result.ok ? 'muted small' : 'error-text'} role={result.ok ? 'status' : 'alert'}>
+          {result.text}
+        </p>
+      )}
+    </div>
   );
 }

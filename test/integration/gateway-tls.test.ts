@@ -13,6 +13,7 @@ import type { AgentConnectionInfo, Metrics } from '../../src-shared';
 import { TLS_DIR, generateSelfSigned } from '../../src-main/hub/gateway/tls';
 import type { Logger } from '../../src-main/hub/logger';
 import { rawAgent, startTestHub, waitFor, type TestHub } from '../helpers/hub';
+import { startNode } from '../helpers/processes';
 
 const metrics = (): Metrics => ({
   type: 'metrics',
@@ -152,6 +153,35 @@ describe('gateway TLS: self-signed (default)', () => {
     await online(hub, 'ca-trusted');
   });
 
+  it('regenerates the certificate on request: new pin works, old pin refused, open connections kept', async () => {
+    const dataDir = tempDir();
+    const hub = await hubWith({ CENTRALIZER_GATEWAY_TLS: 'self-signed' }, { dataDir, keepDataDir: true });
+    const old = hub.hub.status().gateway.tls!.fingerprint!;
+    const early = agent(hub, 'early', { fingerprint: old });
+    early.start();
+    await online(hub, 'early');
+
+    const { fingerprint } = (await hub.hub.console.request('regenerateGatewayCertificate', undefined)) as {
+      fingerprint: string;
+    };
+    expect(fingerprint).not.toBe(old);
+    expect(hub.hub.status().gateway.tls?.fingerprint).toBe(fingerprint);
+    const onDisk = new X509Certificate(readFileSync(join(dataDir, TLS_DIR, 'gateway.crt')));
+    expect(`sha256:${onDisk.fingerprint256}`).toBe(fingerprint);
+    expect(statSync(join(dataDir, TLS_DIR, 'gateway.key')).mode & 0o777).toBe(0o600);
+
+    const stale = agent(hub, 'stale', { fingerprint: old });
+    const refused = firstError(stale);
+    stale.start();
+    expect(await refused).toBeInstanceOf(FingerprintMismatchError);
+    const fresh = agent(hub, 'fresh', { fingerprint });
+    fresh.start();
+    await online(hub, 'fresh');
+    // The connection made before the change is still the same, still online.
+    expect(early.state).toBe('online');
+    expect((await hub.snapshot()).agents.find((a) => a.agentId === 'early')?.presence).toBe('online');
+  });
+
   it('a plain ws client cannot talk to a TLS gateway', async () => {
     const hub = await hubWith({ CENTRALIZER_GATEWAY_TLS: 'self-signed' });
     const plain = rawAgent(hub.url.replace('wss://', 'ws://'));
@@ -242,6 +272,52 @@ describe('gateway TLS: off (lab)', () => {
     const client = agent(hub, 'lab-agent');
     client.start();
     await online(hub, 'lab-agent');
+    // Nothing to regenerate without a self-signed certificate: a clear refusal.
+    await expect(hub.hub.console.request('regenerateGatewayCertificate', undefined)).rejects.toThrow(
+      /only a self-signed certificate/,
+    );
+  });
+});
+
+describe('agent CLI (built) with a pinned fingerprint', () => {
+  it('connects with --fingerprint, refuses a wrong one, and rejects a pin on ws://', async () => {
+    const hub = await hubWith({ CENTRALIZER_GATEWAY_TLS: 'self-signed' });
+    const fingerprint = hub.hub.status().gateway.tls!.fingerprint!;
+    const stateDir = tempDir();
+    const base = ['--url', hub.url, '--token', 'test-agent-token-0123456789', '--state-dir', stateDir];
+    const good = startNode(
+      'dist/main/agent.js',
+      [...base, '--id', 'cli-pinned', '--fingerprint', fingerprint],
+      {},
+    );
+    try {
+      await good.waitForLine(/hub certificate pinned: sha256:/);
+      await good.waitForLine(/online \(metrics every/);
+      await online(hub, 'cli-pinned');
+    } finally {
+      await good.stop();
+    }
+    const wrong = startNode(
+      'dist/main/agent.js',
+      [...base, '--id', 'cli-wrong', '--state-dir', tempDir(), '--fingerprint', `${'00:'.repeat(31)}00`],
+      {},
+    );
+    try {
+      await wrong.waitForLine(/not the pinned sha256:00:00/);
+      expect((await hub.snapshot()).agents.find((a) => a.agentId === 'cli-wrong')).toBeUndefined();
+    } finally {
+      await wrong.stop();
+    }
+    const plain = startNode(
+      'dist/main/agent.js',
+      ['--url', hub.url.replace('wss://', 'ws://'), '--token', 'x'.repeat(20), '--fingerprint', fingerprint],
+      {},
+    );
+    const code =
+      plain.child.exitCode ??
+      (await new Promise<number | null>((r) => plain.child.once('exit', (c) => r(c))));
+    expect(code).toBe(2);
+    expect(plain.output()).toContain('--fingerprint needs a wss:// URL');
   });
 });
 

@@ -4,7 +4,7 @@
  * agent command line, the plain-ws warning (status bar on every screen + Settings), and the limits
  * panel with each counter.
  */
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayLimitsStatus, GatewayStatus } from '../../../src-shared';
 import { App } from '../../../src-renderer/App';
@@ -17,6 +17,7 @@ import { FakeConsoleApi, snapshot, status } from './fixtures';
 beforeAll(() => setupI18n('en'));
 
 const FINGERPRINT = `sha256:${'AB:'.repeat(31)}CD`;
+const NEW_FINGERPRINT = `sha256:${'12:'.repeat(31)}34`;
 
 const LIMITS: GatewayLimitsStatus = {
   settings: {
@@ -43,10 +44,15 @@ const LIMITS: GatewayLimitsStatus = {
 let sync: FleetSync | undefined;
 let store: FleetStore;
 
+let api: FakeConsoleApi;
+
 async function renderApp(hash: string, gateway: Partial<GatewayStatus>) {
   location.hash = hash;
   const st = status(gateway);
-  const api = new FakeConsoleApi({ getSnapshot: async () => ({ ...snapshot(1, []), status: st }) });
+  api = new FakeConsoleApi({
+    getSnapshot: async () => ({ ...snapshot(1, []), status: st }),
+    regenerateGatewayCertificate: async () => ({ fingerprint: NEW_FINGERPRINT }),
+  });
   store = createFleetStore();
   sync = startFleetSync(api, store);
   render(
@@ -91,6 +97,19 @@ describe('gateway security in the console', () => {
     const warning = await screen.findByTestId('tls-off-warning');
     expect(warning.textContent).toContain('unencrypted');
     expect(screen.queryByTestId('tls-fingerprint')).toBeNull();
+  });
+
+  it('regenerates the certificate only after an explicit confirmation', async () => {
+    await renderApp('#/settings', { tls: { mode: 'self-signed', fingerprint: FINGERPRINT }, limits: LIMITS });
+    const box = await screen.findByTestId('tls-regenerate');
+    fireEvent.click(within(box).getByRole('button', { name: 'Regenerate certificate…' }));
+    expect(within(box).getByText(/every agent that pinned the current one is refused/)).toBeTruthy();
+    fireEvent.click(within(box).getByRole('button', { name: 'Cancel' }));
+    expect(api.calls.some((c) => c.channel === 'regenerateGatewayCertificate')).toBe(false);
+    fireEvent.click(within(box).getByRole('button', { name: 'Regenerate certificate…' }));
+    fireEvent.click(within(box).getByRole('button', { name: 'Regenerate now' }));
+    expect((await within(box).findByRole('status')).textContent).toContain(NEW_FINGERPRINT);
+    expect(api.calls.filter((c) => c.channel === 'regenerateGatewayCertificate')).toHaveLength(1);
   });
 
   it('shows a TLS setup error naming the settings key', async () => {
