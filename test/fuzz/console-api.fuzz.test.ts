@@ -191,16 +191,30 @@ describe('fuzz: headless bridge over a real WebSocket', () => {
   async function connect() {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}${BRIDGE_PATH}?token=${TOKEN}`);
     const results: Extract<BridgeMessage, { kind: 'result' }>[] = [];
+    let wake: (() => void) | undefined;
     ws.on('message', (d) => {
       const m = JSON.parse(d.toString()) as BridgeMessage;
       if (m.kind === 'result') results.push(m);
+      wake?.();
     });
     ws.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
     });
-    return { ws, results };
+    /** The `index`-th result, as soon as it arrives (no polling: cases must be cheap). */
+    const result = (index: number) =>
+      new Promise<Extract<BridgeMessage, { kind: 'result' }>>((resolve) => {
+        const check = (): void => {
+          if (results[index]) {
+            wake = undefined;
+            resolve(results[index]);
+          }
+        };
+        wake = check;
+        check();
+      });
+    return { ws, results, result };
   }
 
   /** A frame: a request envelope around a fuzzed call, a hostile envelope, junk text or bytes. */
@@ -247,7 +261,7 @@ describe('fuzz: headless bridge over a real WebSocket', () => {
         }
         const seen = conn.results.length;
         conn.ws.send(f.kind === 'text' && f.binary ? Buffer.from(text, 'latin1') : text);
-        const answer = await waitFor(() => conn.results[seen], 5_000, 'bridge answer');
+        const answer = await conn.result(seen);
         if (f.kind === 'call') {
           if (answer.id === -1) {
             // The envelope itself was bad: only possible when the input cannot be in it.

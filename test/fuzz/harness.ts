@@ -12,36 +12,37 @@
 import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
+import { toJsonText } from './arbitraries';
 
 /** Fraction of FUZZ_RUNS each property gets (they sum to 1). */
 const SHARES = {
-  // pure parsers (microseconds per case)
-  'agent frame': 0.16,
-  'agent frame round trip': 0.05,
-  'hub frame (agent side)': 0.05,
-  'broker agent event': 0.08,
-  'broker config (agent side)': 0.05,
-  'stored agent config': 0.03,
-  'json-doc merge patch': 0.08,
-  'json-doc diff': 0.06,
-  'console request': 0.1,
-  'hub settings': 0.06,
-  '.env file': 0.03,
-  'checksummed line': 0.07,
-  'config schema validation': 0.035,
-  'regex safety': 0.005,
+  // pure parsers (well under a millisecond per case)
+  'agent frame': 0.217,
+  'agent frame round trip': 0.04,
+  'hub frame (agent side)': 0.04,
+  'broker agent event': 0.1,
+  'broker config (agent side)': 0.04,
+  'stored agent config': 0.04,
+  'json-doc merge patch': 0.03,
+  'json-doc diff': 0.02,
+  'console request': 0.14,
+  'hub settings': 0.04,
+  '.env file': 0.01,
+  'checksummed line': 0.1,
+  'config schema validation': 0.02,
+  'regex safety': 0.05,
   // in-process adapters and small files
-  'ipc handler': 0.04,
-  'hub secrets file': 0.01,
-  'broker settings file': 0.01,
-  'append log file': 0.015,
-  'journal store files': 0.01,
-  'metrics history file': 0.015,
-  'presence history file': 0.01,
-  'alert files': 0.01,
+  'ipc handler': 0.08,
+  'hub secrets file': 0.003,
+  'broker settings file': 0.003,
+  'append log file': 0.004,
+  'journal store files': 0.003,
+  'metrics history file': 0.004,
+  'presence history file': 0.003,
+  'alert files': 0.003,
   // live sockets
-  'bridge calls': 0.02,
-  'gateway frames': 0.02,
+  'bridge calls': 0.004,
+  'gateway frames': 0.006,
 } as const;
 
 export type PropertyName = keyof typeof SHARES;
@@ -115,8 +116,33 @@ class Stats {
   }
 }
 
-function parameters(name: PropertyName, runs?: number): fc.Parameters<unknown> {
-  return { numRuns: runs ?? runsFor(name), seed: SEED, endOnFailure: false };
+function parameters<T>(name: PropertyName, runs?: number): fc.Parameters<[T]> {
+  return {
+    numRuns: runs ?? runsFor(name),
+    seed: SEED,
+    // Our own report: fast-check's would print the whole counterexample, and a deeply nested or
+    // 70 KB input overflows the stack or the log. This keeps the seed and path to replay it.
+    reporter: (details) => {
+      if (!details.failed) return;
+      const error = details.errorInstance;
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      throw new Error(
+        `${name}: property failed after ${details.numRuns} cases (seed ${details.seed}, path "${details.counterexamplePath}"; ` +
+          `replay with FUZZ_SEED=${details.seed})\ncounterexample: ${preview(details.counterexample)}\n${message}`,
+      );
+    },
+  };
+}
+
+/** The start of a value as JSON-ish text, without recursion (values may be nested thousands deep). */
+function preview(value: unknown, max = 1_500): string {
+  let text: string;
+  try {
+    text = toJsonText(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 }
 
 /**
@@ -136,7 +162,7 @@ export function fuzz<T>(
       const outcome = check(input);
       stats.record(outcome, performance.now() - t0);
     }),
-    parameters(name, options.runs),
+    parameters<T>(name, options.runs),
   );
   return stats.report();
 }
@@ -166,7 +192,7 @@ export async function fuzzAsync<T>(
         clearTimeout(timer);
       }
     }),
-    parameters(name, options.runs),
+    parameters<T>(name, options.runs),
   );
   return stats.report();
 }
