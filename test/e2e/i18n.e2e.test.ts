@@ -92,6 +92,7 @@ let agents: Proc[] = [];
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+let consoleUrl: string;
 /** Per screen, the texts seen in English, to compare with the Portuguese walk. */
 const englishTexts = new Map<string, Set<string>>();
 
@@ -262,7 +263,7 @@ beforeAll(async () => {
     CENTRALIZER_METRICS_INTERVAL_SEC: '1',
   });
   const gatewayUrl = (await hub.waitForLine(/gateway: (wss?:\/\/\S+)/))[1] as string;
-  const consoleUrl = (await hub.waitForLine(/console: (http:\/\/\S+)/))[1] as string;
+  consoleUrl = (await hub.waitForLine(/console: (http:\/\/\S+)/))[1] as string;
   // The gateway's default self-signed TLS: agents pin the certificate the hub printed.
   const pin = gatewayUrl.startsWith('wss:')
     ? ['--fingerprint', (await hub.waitForLine(/"fingerprint":"(sha256:[0-9A-F:]+)"/))[1] as string]
@@ -345,4 +346,21 @@ describe('the console in English and Brazilian Portuguese', () => {
       .toBe(text('en', 'settings.title'));
     await walk('en');
   }, 120_000);
+
+  it('opens in Portuguese in a browser whose language is Portuguese (no choice stored)', async () => {
+    const pt = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1400, height: 900 } });
+    try {
+      const ptPage = await pt.newPage();
+      await ptPage.goto(consoleUrl);
+      await ptPage.getByTestId('nav-overview').waitFor({ timeout: 20_000 });
+      await expect(ptPage.evaluate(() => navigator.language)).resolves.toBe('pt-BR');
+      await expect(ptPage.evaluate(() => document.documentElement.lang)).resolves.toBe('pt-BR');
+      await expect(ptPage.getByTestId('nav-overview').innerText()).resolves.toContain('Visão geral');
+      await expect(ptPage.locator('main h1').first().innerText()).resolves.toBe(
+        text('pt-BR', 'overview.title'),
+      );
+    } finally {
+      await pt.close();
+    }
+  }, 60_000);
 });
