@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentClient, type AgentClientOptions } from '../../src-agent/client';
+import { startSimulator } from '../../src-agent/simulator';
 import { FingerprintMismatchError } from '../../src-agent/tls-pin';
 import type { AgentConnectionInfo, Metrics } from '../../src-shared';
 import { TLS_DIR, generateSelfSigned } from '../../src-main/hub/gateway/tls';
@@ -276,6 +277,31 @@ describe('gateway TLS: off (lab)', () => {
     await expect(hub.hub.console.request('regenerateGatewayCertificate', undefined)).rejects.toThrow(
       /only a self-signed certificate/,
     );
+  });
+});
+
+describe('simulator with a pinned fingerprint', () => {
+  it('brings its virtual agents online over wss', async () => {
+    const hub = await hubWith({ CENTRALIZER_GATEWAY_TLS: 'self-signed' });
+    const sim = startSimulator({
+      url: hub.url,
+      token: 'test-agent-token-0123456789',
+      fingerprint: hub.hub.status().gateway.tls!.fingerprint!,
+      count: 5,
+      prefix: 'pinned-sim',
+      summaryEverySec: 0,
+      log: () => {},
+    });
+    try {
+      await sim.waitForOnline(5, 15_000);
+      await waitFor(
+        async () => (await hub.snapshot()).agents.filter((a) => a.presence === 'online').length === 5,
+        8000,
+        '5 simulated agents online',
+      );
+    } finally {
+      await sim.stop();
+    }
   });
 });
 
