@@ -61,6 +61,8 @@ export function startHeadless(options: HeadlessOptions): HeadlessHub {
       CENTRALIZER_DATA_DIR: options.dataDir,
       CENTRALIZER_LOG_DIR: join(options.dataDir, 'logs'), // not the user's log folder
       CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
+      // Plain ws: the fault agents connect with ws:// (TLS is covered by gateway-tls.test.ts).
+      CENTRALIZER_GATEWAY_TLS: 'off',
       CENTRALIZER_GATEWAY_PORT: String(options.gatewayPort),
       CENTRALIZER_CONSOLE_PORT: String(options.consolePort),
       CENTRALIZER_CONSOLE_TOKEN: FAULT_CONSOLE_TOKEN,
