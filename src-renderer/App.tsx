@@ -7,7 +7,7 @@ import { Dialog } from './components/Dialog';
 import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import { useConsole, useFleet } from './state/context';
-import { routeHref, useRoute, type Route } from './state/router';
+import { useRoute, type Route } from './state/router';
 import { AgentDetailView } from './views/AgentDetailView';
 import { AgentsView } from './views/AgentsView';
 import { AlertsView } from './views/AlertsView';
@@ -106,10 +106,11 @@ export function App({ onRetry }: { onRetry?: () => void }) {
 
   return (
     <div className="app" data-transport={transportKind}>
-      {/* Not href="#main": the address is the router's. */}
+      {/* The click is handled (the address belongs to the router); the href names the target for
+          assistive tech and checkers that recognise skip links by it. */}
       <a
         className="skip-link"
-        href={routeHref(route)}
+        href="#main"
         data-testid="skip-link"
         onClick={(e) => {
           e.preventDefault();

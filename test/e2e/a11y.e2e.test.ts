@@ -26,6 +26,8 @@ const TOKEN = 'e2e-a11y-token-0123456789';
 const PREFIX = `a11y-${process.pid}`;
 const AGENTS = ['a11y-agent-1', 'a11y-agent-2', 'a11y-agent-3'];
 const OFFLINE_AGENT = AGENTS[2] as string;
+/** Connects once approval mode is on: listed as waiting for approval. */
+const PENDING_AGENT = 'a11y-agent-new';
 
 let dataDir: string;
 let brokerUrl: string;
@@ -165,7 +167,12 @@ function report(where: string, violations: AxeViolation[]): AxeViolation[] {
   for (const v of violations) {
     if (serious.includes(v)) continue;
     const entry = minorSummary.get(v.id) ?? { impact: v.impact ?? 'minor', help: v.help, where: new Set() };
-    entry.where.add(`${where} (${v.nodes.length})`);
+    entry.where.add(
+      `${where} (${v.nodes.length}: ${v.nodes
+        .map((n) => JSON.stringify(n.target))
+        .join(' ')
+        .slice(0, 120)})`,
+    );
     minorSummary.set(v.id, entry);
   }
   return serious;
@@ -187,6 +194,8 @@ const SCREENS: Screen[] = [
     hash: '#/agents',
     ready: () =>
       page.locator(`[data-testid="agent-row"][data-agent-id="${OFFLINE_AGENT}"][data-presence="offline"]`),
+    // The agent waiting for approval, with Accept / Reject, above the table.
+    then: () => byTestId(`pending-${PENDING_AGENT}`).waitFor({ timeout: 10_000 }),
   },
   {
     name: 'agent detail',
@@ -216,6 +225,15 @@ const SCREENS: Screen[] = [
     then: async () => {
       await byTestId('mute-button').click();
       await byTestId('mute-dialog').waitFor({ timeout: 5000 });
+    },
+  },
+  {
+    name: 'revoke dialog',
+    hash: `#/agents/${AGENTS[0]}`,
+    ready: () => byTestId('revoke-agent'),
+    then: async () => {
+      await byTestId('revoke-agent').click();
+      await byTestId('revoke-confirm').waitFor({ timeout: 5000 });
     },
   },
   { name: 'servers', hash: '#/servers', ready: () => byTestId('server-row').first() },
@@ -297,6 +315,14 @@ beforeAll(async () => {
   await page
     .locator(`[data-testid="alert-item"][data-subject-id="${OFFLINE_AGENT}"][data-state="firing"]`)
     .waitFor({ timeout: 20_000 });
+  // Approval mode on, then a new agent: it waits above the agents table with Accept / Reject.
+  await go('#/settings');
+  // Controlled by the hub's answer: click, then wait for it to be checked.
+  await page.getByTestId('approval-mode').click();
+  await page.locator('[data-testid="approval-mode"]:checked:not([disabled])').waitFor({ timeout: 10_000 });
+  agents.push(startAgent(PENDING_AGENT, 4));
+  await go('#/agents');
+  await page.getByTestId(`pending-${PENDING_AGENT}`).waitFor({ timeout: 20_000 });
   await go(`#/agents/${AGENTS[0]}`);
   const href = await page.locator('a[href^="#/servers/"]').first().getAttribute('href', { timeout: 10_000 });
   serverId = decodeURIComponent(href?.replace('#/servers/', '') ?? '');
