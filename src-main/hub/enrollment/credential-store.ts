@@ -47,7 +47,7 @@ type CredentialFile = z.infer<typeof FileSchema>;
 const empty = (): CredentialFile => ({
   version: 1,
   approvalMode: false,
-  agents: {},
+  agents: Object.create(null) as CredentialFile['agents'],
   revoked: [],
   queueDeletes: [],
 });
@@ -76,6 +76,8 @@ export class CredentialStore {
     this.file = join(dataDir, CREDENTIALS_FILE);
     // A corrupt file is kept aside (readJsonFile logs where): every agent then has to enroll again.
     this.data = readJsonFile(this.file, FileSchema, empty, logger);
+    // Agent ids are keys: without a prototype, ids such as "constructor" or "__proto__" are plain keys.
+    this.data.agents = Object.assign(Object.create(null) as CredentialFile['agents'], this.data.agents);
     for (const [agentId, record] of Object.entries(this.data.agents)) this.byHash.set(record.hash, agentId);
     for (const r of this.data.revoked) this.revokedByHash.set(r.hash, r.agentId);
   }
@@ -93,7 +95,7 @@ export class CredentialStore {
   lookup(secret: string): CredentialLookup {
     const hash = credentialHash(secret);
     const agentId = this.byHash.get(hash);
-    const record = agentId === undefined ? undefined : this.data.agents[agentId];
+    const record = agentId === undefined ? undefined : this.get(agentId);
     if (agentId !== undefined && record?.hash === hash) return { state: record.status, agentId };
     const revoked = this.revokedByHash.get(hash);
     return revoked === undefined ? { state: 'unknown' } : { state: 'revoked', agentId: revoked };
@@ -101,12 +103,12 @@ export class CredentialStore {
 
   /** The state of the credential with this hash right now (it may have changed since the upgrade). */
   stateOf(agentId: string, hash: string): 'active' | 'pending' | 'revoked' {
-    const record = this.data.agents[agentId];
+    const record = this.get(agentId);
     return record?.hash === hash ? record.status : 'revoked';
   }
 
   get(agentId: string): CredentialRecord | undefined {
-    return this.data.agents[agentId];
+    return Object.hasOwn(this.data.agents, agentId) ? this.data.agents[agentId] : undefined;
   }
 
   has(agentId: string): boolean {
@@ -155,7 +157,7 @@ export class CredentialStore {
 
   /** Pending → active. False when the agent is not pending. */
   accept(agentId: string, now: number): boolean {
-    const record = this.data.agents[agentId];
+    const record = this.get(agentId);
     if (!record || record.status !== 'pending') return false;
     record.status = 'active';
     record.acceptedAt = now;
@@ -168,7 +170,7 @@ export class CredentialStore {
    * once. Its hash is remembered as revoked, bounded. False when the agent had no credential.
    */
   remove(agentId: string, now: number): boolean {
-    const record = this.data.agents[agentId];
+    const record = this.get(agentId);
     if (!record) return false;
     delete this.data.agents[agentId];
     this.byHash.delete(record.hash);

@@ -71,6 +71,18 @@ describe('CredentialStore', () => {
     expect(lines.join('\n')).toMatch(/ERROR.*store file was corrupt; kept aside/);
   });
 
+  it('treats agent ids such as "constructor" and "toString" as plain ids', async () => {
+    const dir = tempDir();
+    const store = new CredentialStore(dir, createLogger({ write: () => {} }));
+    expect(store.has('constructor')).toBe(false);
+    expect(store.get('toString')).toBeUndefined();
+    expect(store.remove('toString', 1)).toBe(false);
+    const secret = await store.issue('constructor', facts, 'active', 1);
+    const reopened = new CredentialStore(dir, createLogger({ write: () => {} }));
+    expect(reopened.lookup(secret)).toEqual({ state: 'active', agentId: 'constructor' });
+    expect(reopened.size).toBe(1);
+  });
+
   it('records queue deletions owed while the broker is away, durably', () => {
     const dir = tempDir();
     const store = new CredentialStore(dir, createLogger({ write: () => {} }));
