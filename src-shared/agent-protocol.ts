@@ -81,7 +81,10 @@ export const AgentIdSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9._:@-]+$/, 'agent id may contain letters, digits and . _ : @ -');
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'agent id may contain letters, digits and . _ : @ -')
+  // Agent ids become keys of plain objects (stores, files); "__proto__" there is the prototype, not a
+  // key: the agent showed up in the fleet but had no detail and lost its credential on restart.
+  .refine((id) => id !== '__proto__', 'agent id "__proto__" is reserved');
 
 const bytes = z.number().finite().nonnegative();
 

@@ -325,7 +325,14 @@ export function frames<T>(
 // ---- valid values built from the contract's shapes ------------------------------------------------
 
 const ID_CHARS = [...'ABCXYZabcxyz0189._:@-'];
-export const agentId = fc.string({ unit: fc.constantFrom(...ID_CHARS), minLength: 1, maxLength: 40 });
+/** Valid agent ids, now and then one named like an Object.prototype member (legal, and a classic trap). */
+export const agentId = fc.oneof(
+  { weight: 12, arbitrary: fc.string({ unit: fc.constantFrom(...ID_CHARS), minLength: 1, maxLength: 40 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'),
+  },
+);
 const UNICODE_PIECES = ['é', '𝕏', '中文', '\u202e', '\u0000', 'ß', '👍🏽', 'ﬀ', '\u0301'];
 /** A string of `min`..`max` UTF-16 code units, sometimes unicode (cheap to generate). */
 export function str(min: number, max: number): fc.Arbitrary<string> {

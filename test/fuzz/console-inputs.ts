@@ -40,14 +40,28 @@ const shaped: Record<string, fc.Arbitrary<unknown>> = {
   ),
   exportAudit: fc.record({ format: fc.constantFrom('csv', 'json'), query: fc.constant({}) }),
   listDeliveries: fc.record({ limit: fc.integer({ min: 1, max: 500 }) }),
+  getEnrollment: fc.constant(undefined),
+  setApprovalMode: fc.record({ enabled: fc.boolean() }),
+  acceptAgent: fc.record({ agentId }),
+  rejectAgent: fc.record({ agentId }),
+  revokeAgent: fc.record({ agentId, purgeHistory: fc.boolean() }),
 };
 
 /**
  * Channels a fuzzed call may reach with a valid input. Excluded: the ones that reach out of the
- * process when valid (broker connection tests and saves, webhook channel tests and saves).
+ * process when valid (broker connection tests and saves, webhook channel tests and saves) and the
+ * certificate regeneration. ConsoleService validation of their inputs is fuzzed all the same.
  */
 export const SAFE_CHANNELS = CONSOLE_REQUEST_CHANNELS.filter(
-  (c) => !['saveBrokerSettings', 'testBrokerConnection', 'testChannel', 'saveChannel'].includes(c),
+  (c) =>
+    ![
+      'saveBrokerSettings',
+      'testBrokerConnection',
+      'testChannel',
+      'saveChannel',
+      // generates a new key pair (seconds) and restarts the gateway's TLS: not a parser
+      'regenerateGatewayCertificate',
+    ].includes(c),
 );
 
 const channelName = fc.oneof(

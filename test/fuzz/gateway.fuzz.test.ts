@@ -24,7 +24,7 @@ afterAll(async () => {
 
 interface Conn {
   agent: ReturnType<typeof rawAgent>;
-  closed: { code: number } | null;
+  closed: { code: number; reason: string } | null;
 }
 
 async function connect(agentId: string): Promise<Conn> {
@@ -110,5 +110,36 @@ describe('fuzz: live gateway', () => {
     const next = await connect('fuzz-after-big');
     expect(next.closed).toBeNull();
     next.agent.ws.close();
+  });
+});
+
+describe('agents named like Object.prototype members', () => {
+  it('are welcomed, listed and detailed like any other id; "__proto__" is refused clearly', async () => {
+    for (const agentId of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const conn = await connect(agentId);
+      const errors = conn.agent.received.filter((m) => m.type === 'error');
+      if (agentId === '__proto__') {
+        // Finding: accepted before, then its credential (a key of a plain object) was lost on restart.
+        await waitFor(() => conn.closed, 5_000, 'close');
+        const why = errors.map((e) => String((e as { message?: unknown }).message)).join(' ');
+        expect(`${why} ${conn.closed?.reason ?? ''}`).toContain('agent id "__proto__" is reserved');
+        continue;
+      }
+      expect(errors).toEqual([]);
+      conn.agent.send(metrics());
+      await waitFor(
+        async () => (await t.snapshot()).agents.find((a) => a.agentId === agentId && a.presence === 'online'),
+        5_000,
+        `${agentId} online`,
+      );
+      const detail = (await t.hub.console.request('getAgentDetail', { agentId })) as {
+        agent?: { agentId?: unknown };
+      } | null;
+      expect(detail?.agent?.agentId).toBe(agentId);
+      const config = (await t.hub.console.request('getAgentConfig', { agentId })) as Record<string, unknown>;
+      expect(JSON.parse(JSON.stringify(config))).toEqual(config); // plain data, no inherited function
+      conn.agent.ws.close();
+    }
+    assertNoPollution();
   });
 });

@@ -17,7 +17,7 @@ import { toJsonText } from './arbitraries';
 /** Fraction of FUZZ_RUNS each property gets (they sum to 1). */
 const SHARES = {
   // pure parsers (well under a millisecond per case)
-  'agent frame': 0.217,
+  'agent frame': 0.211,
   'agent frame round trip': 0.04,
   'hub frame (agent side)': 0.04,
   'broker agent event': 0.1,
@@ -40,6 +40,8 @@ const SHARES = {
   'metrics history file': 0.004,
   'presence history file': 0.003,
   'alert files': 0.003,
+  'enrollment file': 0.003,
+  'agent credential file': 0.003,
   // live sockets
   'bridge calls': 0.004,
   'gateway frames': 0.006,

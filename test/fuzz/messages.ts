@@ -95,7 +95,15 @@ export function wsConfigMsg(): fc.Arbitrary<{
   return fc.record({ type: fc.constant('config' as const), revision, issuedAt: ts, config: configDoc });
 }
 
-export const hubMsg = fc.oneof(welcomeMsg, errorFrameMsg, wsConfigMsg());
+/** Enrollment answer (hub → agent): the agent's own credential. */
+export const enrolledMsg = fc.record({
+  type: fc.constant('enrolled'),
+  agentId,
+  credential: fc.string({ unit: fc.constantFrom(...'abcXYZ019_-'), minLength: 32, maxLength: 256 }),
+  status: fc.constantFrom('accepted', 'pending'),
+});
+
+export const hubMsg = fc.oneof(welcomeMsg, errorFrameMsg, wsConfigMsg(), enrolledMsg);
 
 export const jobEventMsg = fc.record(
   {

@@ -14,6 +14,8 @@ import { resolveBrokerSettings, type BrokerEnv } from '../../src-main/hub/broker
 import { SavedBrokerSettings } from '../../src-main/hub/broker/saved-broker-settings';
 import { memorySecretStore } from '../../src-main/hub/secret-store';
 import { silentLogger } from '../../src-main/hub/logger';
+import { CredentialStore } from '../../src-main/hub/enrollment/credential-store';
+import { fileCredentials } from '../../src-agent/credential-file';
 import { anyValue, hostileKey, hostileString, junkText, toJsonText } from './arbitraries';
 import { assertClearMessage, assertNoPollution, fuzz, timeoutFor } from './harness';
 
@@ -279,5 +281,68 @@ describe('fuzz: settings', () => {
       });
     },
     timeoutFor('broker settings file', 3),
+  );
+
+  it(
+    "enrollment.json (the hub's credential hashes): any content opens; a bad file is kept aside",
+    () => {
+      const record = fc.record({
+        hash: fc.constantFrom('a'.repeat(64), '0123456789abcdef'.repeat(4), 'nothex'),
+        status: fc.constantFrom('active', 'pending', 'other'),
+        enrolledAt: fc.nat(),
+        name: fc.string({ maxLength: 10 }),
+        hostname: fc.string({ maxLength: 10 }),
+      });
+      const valid = fc.record({
+        version: fc.constant(1),
+        approvalMode: fc.boolean(),
+        agents: fc.dictionary(fc.constantFrom('a1', 'constructor', 'toString', 'x.y'), record, {
+          maxKeys: 3,
+        }),
+        revoked: fc.constant([]),
+        queueDeletes: fc.constant([]),
+      });
+      const content = fc.oneof(
+        valid.map(toJsonText),
+        anyValue.map(toJsonText),
+        junkText(valid.map(toJsonText)),
+      );
+      let n = 0;
+      fuzz('enrollment file', content, (text) => {
+        const d = join(dir, `enroll-${n++}`);
+        mkdirSync(d);
+        writeFileSync(join(d, 'enrollment.json'), text);
+        const store = new CredentialStore(d, silentLogger);
+        expect(store.lookup('ac1_not-a-credential').state).toBe('unknown');
+        expect(store.get('hasOwnProperty')).toBeUndefined(); // never an inherited member
+        const aside = readdirSync(d).some((f) => f.startsWith('enrollment.json.corrupt-'));
+        rmSync(d, { recursive: true, force: true });
+        return aside ? 'rejected' : 'accepted';
+      });
+    },
+    timeoutFor('enrollment file', 3),
+  );
+
+  it(
+    "the agent's credential file: any content gives a usable credential or none, never a throw",
+    () => {
+      const content = fc.oneof(
+        fc.string({ unit: fc.constantFrom(...'abcXYZ019_-'), minLength: 32, maxLength: 64 }),
+        junkText(fc.constant('ac1_0123456789abcdefghijklmnopqrstuvwxyz')),
+        fc.uint8Array({ maxLength: 100 }).map((b) => Buffer.from(b).toString('latin1')),
+      );
+      let n = 0;
+      fuzz('agent credential file', content, (text) => {
+        const file = join(dir, `credential-${n++}`);
+        writeFileSync(file, text, { mode: 0o600 });
+        const credential = fileCredentials(file).load();
+        rmSync(file, { force: true });
+        if (credential === undefined) return 'rejected';
+        expect(credential).not.toMatch(/\s/);
+        expect(credential.length).toBeGreaterThan(0);
+        return 'accepted';
+      });
+    },
+    timeoutFor('agent credential file', 3),
   );
 });
