@@ -83,7 +83,7 @@ export const AgentIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9._:@-]+$/, 'agent id may contain letters, digits and . _ : @ -')
   // Agent ids become keys of plain objects (stores, files); "__proto__" there is the prototype, not a
-  // key: the agent showed up in the fleet but had no detail and lost its credential on restart.
+  // key: the enrolled agent's credential was lost on restart and other ids resolved to its fields.
   .refine((id) => id !== '__proto__', 'agent id "__proto__" is reserved');
 
 const bytes = z.number().finite().nonnegative();
