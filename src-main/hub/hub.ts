@@ -225,6 +225,8 @@ export function createHub(options: HubOptions): Hub {
       monitoring.forget('agent', agentId);
       if (serverGone) monitoring.forget('server', serverGone);
     },
+    // Audit entry; with a purge, its configuration and ledger go too.
+    recorded: (agentId, purge) => configs.agentRevoked(agentId, purge),
     logger,
   });
 

@@ -333,23 +333,34 @@ describe('revoke', () => {
   it.each([
     [false, 'kept'],
     [true, 'purged'],
-  ])('purgeHistory %s: presence history %s', async (purgeHistory, expected) => {
-    const t = await hub();
-    await enroll(t, 'hist-1', 'hist-host');
-    const history = (kind: 'agent' | 'server', id: string) =>
-      call<PresenceHistory | null>(t, 'getPresenceHistory', { kind, id, range: '24h' });
-    await waitFor(async () => (await history('agent', 'hist-1')) !== null, 2000, 'history');
-    await call(t, 'revokeAgent', { agentId: 'hist-1', purgeHistory });
-    const agent = await history('agent', 'hist-1');
-    const server = await history('server', 'hist-host');
-    if (expected === 'kept') {
-      expect(agent?.bands.length).toBeGreaterThan(0);
-      expect(server).not.toBeNull();
-    } else {
-      expect(agent).toBeNull();
-      expect(server).toBeNull();
-    }
-  });
+  ])(
+    'purgeHistory %s: presence history and configuration %s, the revocation audited',
+    async (purgeHistory, expected) => {
+      const t = await hub();
+      await enroll(t, 'hist-1', 'hist-host');
+      await call(t, 'sendConfig', { agentId: 'hist-1', config: { logLevel: 'debug' } });
+      const history = (kind: 'agent' | 'server', id: string) =>
+        call<PresenceHistory | null>(t, 'getPresenceHistory', { kind, id, range: '24h' });
+      await waitFor(async () => (await history('agent', 'hist-1')) !== null, 2000, 'history');
+      await call(t, 'revokeAgent', { agentId: 'hist-1', purgeHistory });
+      const agent = await history('agent', 'hist-1');
+      const server = await history('server', 'hist-host');
+      const config = await call<{ override: Record<string, unknown> }>(t, 'getAgentConfig', {
+        agentId: 'hist-1',
+      });
+      if (expected === 'kept') {
+        expect(agent?.bands.length).toBeGreaterThan(0);
+        expect(server).not.toBeNull();
+        expect(config.override).toEqual({ logLevel: 'debug' });
+      } else {
+        expect(agent).toBeNull();
+        expect(server).toBeNull();
+        expect(config.override).toEqual({});
+      }
+      const audit = await call<{ action: string; summary: string }[]>(t, 'queryAudit', { agentId: 'hist-1' });
+      expect(audit.filter((e) => e.action === 'agent.revoke')).toHaveLength(1);
+    },
+  );
 
   it('refuses to revoke an agent it does not know', async () => {
     const t = await hub();

@@ -674,6 +674,27 @@ export class ConfigService {
   }
 
   /** Notify consoles; also refreshes bulks that include the agent. */
+  /**
+   * An agent was revoked: say so in the audit log and, with `purge`, forget its desired configuration
+   * and delivery ledger. The audit log is append-only: its earlier entries stay either way.
+   */
+  agentRevoked(agentId: string, purge: boolean): void {
+    if (purge && this.desired.delete(agentId)) {
+      this.o.persistence.write([{ collection: C_DESIRED, key: agentId }]);
+    }
+    this.appendAudit([
+      {
+        id: randomUUID(),
+        at: this.now(),
+        user: this.o.user,
+        action: 'agent.revoke',
+        agentIds: [agentId],
+        summary: purge ? 'agent revoked; its configuration and history purged' : 'agent revoked',
+        outcome: 'applied',
+      },
+    ]);
+  }
+
   private touch(agentId: string): void {
     this.o.onAgentChanged(agentId);
     for (const bulk of this.bulks.values()) if (agentId in bulk.revisions) this.o.onBulkChanged(bulk.bulkId);

@@ -23,6 +23,8 @@ export interface RevocationDeps {
   forget(agentId: string): string | undefined;
   /** Remove its history (and its server's, when `serverGone`). */
   purgeHistory(agentId: string, serverGone: string | undefined): void;
+  /** The revocation is done (audit log; with `purge`, the configuration ledger goes too). */
+  recorded(agentId: string, purge: boolean): void;
   logger: Logger;
 }
 
@@ -66,6 +68,7 @@ export function createRevocation(deps: RevocationDeps): Revocation {
       const connectionClosed = deps.disconnect(agentId);
       const serverGone = deps.forget(agentId);
       if (purgeHistory) deps.purgeHistory(agentId, serverGone);
+      deps.recorded(agentId, purgeHistory);
       let queue: RevokeResult['queue'] = 'no_broker';
       if (deps.broker.getStatus().state !== 'not_configured') {
         // Recorded first, so a crash or a failure below still deletes it on the next session.
