@@ -87,9 +87,7 @@ export function EnrollmentSection() {
           {t('enrollment.token')}
         </span>
         <p>
-          <code aria-labelledby={`${ids}-token`} data-testid="enrollment-token">
-            {token ?? view.tokenMasked}
-          </code>{' '}
+          <code data-testid="enrollment-token">{token ?? view.tokenMasked}</code>{' '}
           {token ? (
             <>
               <CopyButton text={token} what={t('enrollment.token')} />{' '}
