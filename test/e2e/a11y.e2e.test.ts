@@ -353,11 +353,28 @@ describe('axe-core on the main screens', () => {
     );
   });
 
-  for (const theme of ['light', 'dark'] as const) {
-    describe(`${theme} theme`, () => {
+  // Both themes in English; Portuguese once more in the light theme, since accessible names change
+  // with the language (e.g. a button's name has to contain its visible, translated text).
+  const passes = [
+    { theme: 'light', language: 'en' },
+    { theme: 'dark', language: 'en' },
+    { theme: 'light', language: 'pt-BR' },
+  ] as const;
+  for (const { theme, language } of passes) {
+    describe(`${theme} theme, ${language}`, () => {
+      beforeAll(async () => {
+        const current = await page.evaluate(() => document.documentElement.lang);
+        if (current === language) return;
+        // The language switch in Settings keeps its choice in localStorage; a reload applies it.
+        await page.evaluate((l) => localStorage.setItem('centralizer.language', l), language);
+        await page.reload();
+        await page.waitForFunction((l) => document.documentElement.lang === l, language, { timeout: 15_000 });
+      });
       for (const screen of SCREENS) {
         it(`${screen.name}: no serious or critical violation`, async () => {
-          await page.emulateMedia({ colorScheme: theme });
+          // Reduced motion: no toast fading in while axe reads colours (half-transparent text would
+          // fail contrast for a moment, and the verdict would depend on timing).
+          await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
           // Start each screen from a clean slate: no dialog or form left open by the previous one.
           await page.keyboard.press('Escape');
           await go('#/');
@@ -366,10 +383,10 @@ describe('axe-core on the main screens', () => {
           await screen.then?.();
           // Let transitions and the first chart paint settle (colour contrast reads computed styles).
           await page.waitForTimeout(400);
-          const serious = report(`${screen.name} [${theme}]`, await runAxe());
+          const serious = report(`${screen.name} [${theme}, ${language}]`, await runAxe());
           if (serious.length > 0) {
             await page.screenshot({
-              path: join(SHOTS, `a11y-${screen.name.replace(/\W+/g, '-')}-${theme}.png`),
+              path: join(SHOTS, `a11y-${screen.name.replace(/\W+/g, '-')}-${theme}-${language}.png`),
             });
           }
           expect(serious.map((v) => `${v.impact} ${v.id}: ${v.nodes.length} node(s)`)).toEqual([]);
