@@ -547,7 +547,10 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     const parsed = HubMessageSchema.safeParse(json);
     if (!parsed.success) {
       const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
-      return this.ignore(`unknown or invalid hub frame (type ${JSON.stringify(type)})`);
+      // Only a string type is echoed (clipped): JSON.stringify of a hostile nested value would
+      // overflow the stack inside the socket's message handler (found by fuzzing).
+      const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 80)) : typeof type;
+      return this.ignore(`unknown or invalid hub frame (type ${shown})`);
     }
     const message = parsed.data;
     if (message.type === 'enrolled') {

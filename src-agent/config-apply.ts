@@ -257,7 +257,9 @@ export class ConfigApplier {
       );
     }
     if (revision === undefined) {
-      return refuse(`config frame without a valid revision (got ${JSON.stringify(raw) ?? 'none'})`);
+      // Only a number is echoed: JSON.stringify of a hostile nested value overflows the stack (fuzzing).
+      const got = typeof raw === 'number' ? String(raw) : describeJsonType(raw);
+      return refuse(`config frame without a valid revision (got ${got})`);
     }
     const config = (frame as { config?: unknown }).config;
     if (typeof config !== 'object' || config === null || Array.isArray(config)) {

@@ -310,8 +310,14 @@ export function parseAgentMessage(
   }
   const type = (json as { type?: unknown }).type;
   if (typeof type !== 'string' || !(AGENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
-    // The echoed type is clipped: the error frame goes back to the agent and must stay small.
-    const shown = clip(JSON.stringify(type) ?? 'none', 80);
+    // The echoed type is clipped: the error frame goes back to the agent and must stay small. Only a
+    // string is echoed: JSON.stringify of a hostile nested value overflows the stack (found by fuzzing).
+    const shown =
+      typeof type === 'string'
+        ? clip(JSON.stringify(type), 80)
+        : type === undefined
+          ? '(none)'
+          : `(${type === null ? 'null' : Array.isArray(type) ? 'array' : typeof type}, not a string)`;
     return { ok: false, code: 'unknown_type', message: `unknown message type ${shown}` };
   }
   if (type !== 'hello' && byteLength > AGENT_LIMITS.maxMessageBytes) {

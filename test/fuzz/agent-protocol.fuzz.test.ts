@@ -84,6 +84,10 @@ describe('fuzz: agent frames (parseAgentMessage)', () => {
       // 48 KiB frame produced a 48 KiB error frame back.
       `{"type":"${'heartbeat'.repeat(5_000)}"}`,
       `{"type":"heartbeat","ts":1,"${'k'.repeat(10_000)}":1}`,
+      // Finding: a deeply nested `type` made the error message's JSON.stringify overflow the stack,
+      // so parseAgentMessage threw instead of answering.
+      `{"type":${'{"a":'.repeat(9_000)}1${'}'.repeat(9_000)}}`,
+      `{"type":${'['.repeat(40_000)}${']'.repeat(40_000)}}`,
     ];
     for (const text of cases) expect(checkAgentFrame(text, false)).toBe('rejected');
     assertNoPollution();
@@ -92,6 +96,18 @@ describe('fuzz: agent frames (parseAgentMessage)', () => {
 
 describe('fuzz: hub frames as the agent reads them', () => {
   afterAll(assertNoPollution);
+
+  it('regression: a deeply nested revision is refused with a reason, not a stack overflow', async () => {
+    const applier = new ConfigApplier({ agentId: 'agent-1', store: new MemoryConfigStore() });
+    const frame = JSON.parse(
+      `{"type":"config","revision":${'['.repeat(20_000)}${']'.repeat(20_000)},"config":{}}`,
+    );
+    const decision = await applier.handleWs(frame, 40_050);
+    expect(decision).toEqual({
+      action: 'reject',
+      reason: 'config frame without a valid revision (got an array)',
+    });
+  });
 
   it(
     'HubMessageSchema and ConfigApplier.handleWs never throw; refusals say why',
