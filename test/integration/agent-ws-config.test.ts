@@ -253,6 +253,9 @@ describe('AgentClient: configuration over the WebSocket', () => {
   });
 
   it('refuses to build a hello larger than the hub accepts', () => {
+    // Each part stays within its own cap (schema ≤ 32 KB, 32 labels of ≤ 256 characters); together, with
+    // three-byte characters in the label values, they pass the 48 KB hello limit.
+    const labels = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`label${i}`, '€'.repeat(256)]));
     expect(
       () =>
         new AgentClient({
@@ -264,7 +267,8 @@ describe('AgentClient: configuration over the WebSocket', () => {
             hostname: 'h',
             platform: 'linux',
             agentVersion: '1',
-            configSchema: { description: 'x'.repeat(50 * 1024) },
+            labels,
+            configSchema: { description: 'x'.repeat(30 * 1024) },
           },
           metrics: fakeMetrics,
         }),
