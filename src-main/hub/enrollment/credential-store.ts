@@ -1,12 +1,18 @@
 /**
  * Per-agent credentials, kept as SHA-256 hashes only, plus the approval setting and the work a
- * revocation still owes (queue deletions while the broker was down). One crash-safe JSON file
- * (`enrollment.json` in the data directory, owner-only), rewritten atomically.
+ * revocation still owes (queue deletions while the broker was down). Two owner-only files in the
+ * data directory: `enrollment.json`, a snapshot rewritten atomically, and `enrollment.journal`, the
+ * credentials issued since that snapshot (checksummed lines, append-only).
  *
- * Writes: operator actions (accept, reject, revoke, approval mode) are written at once, before the
- * call returns. New credentials are group-committed: every enrollment of one event-loop turn shares
- * one write, and a credential is handed to its agent only after that write, so a crash can never
- * leave an agent holding a credential the hub does not know.
+ * Writes: operator actions (accept, reject, revoke, approval mode) rewrite the snapshot at once,
+ * before the call returns, and empty the journal. New credentials are group-committed: the
+ * enrollments of a short window share one append + fsync to the journal, and a credential is handed
+ * to its agent only after that write, so a crash can never leave an agent holding a credential the
+ * hub does not know. Why a journal: rewriting the whole file per group made a fleet's first
+ * connection quadratic (15,000 agents took 130 s to enroll, mostly JSON.stringify + fsync of a
+ * file growing to 4 MB); appends keep each group's cost to its own records. The journal is folded
+ * into the snapshot once it holds as many records as the snapshot (bounded write amplification)
+ * and when the hub stops.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,9 +20,14 @@ import { z } from 'zod';
 import { AgentIdSchema } from '../../../src-shared';
 import { credentialHash } from '../gateway/auth';
 import type { Logger } from '../logger';
+import { AppendLog } from '../store/append-log';
 import { readJsonFile, writeJsonFileAtomic } from '../store/json-file';
 
 export const CREDENTIALS_FILE = 'enrollment.json';
+/** Credentials issued since the snapshot, one checksummed line `{id, r}` each. */
+export const CREDENTIALS_JOURNAL = 'enrollment.journal';
+/** The journal is folded into the snapshot past max(this, records in the snapshot). */
+const MIN_COMPACT_RECORDS = 1024;
 /** Revoked credential hashes remembered (to tell an agent "revoked" rather than "unknown"). */
 const MAX_REVOKED = 10_000;
 /** New credentials issued within this window share one write. */
@@ -43,6 +54,8 @@ const FileSchema = z.object({
   queueDeletes: z.array(z.string()),
 });
 type CredentialFile = z.infer<typeof FileSchema>;
+const JournalEntrySchema = z.object({ id: AgentIdSchema, r: RecordSchema });
+type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
 const empty = (): CredentialFile => ({
   version: 1,
@@ -68,6 +81,10 @@ export class CredentialStore {
   private readonly byHash = new Map<string, string>();
   private readonly revokedByHash = new Map<string, string>();
   private commit?: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
+  private readonly journal: AppendLog<unknown>;
+  /** Records in the journal file, and issued records waiting for the next group commit. */
+  private journalRecords = 0;
+  private unwritten: JournalEntry[] = [];
 
   constructor(
     dataDir: string,
@@ -78,8 +95,28 @@ export class CredentialStore {
     this.data = readJsonFile(this.file, FileSchema, empty, logger);
     // Agent ids are keys: without a prototype, ids such as "constructor" or "__proto__" are plain keys.
     this.data.agents = Object.assign(Object.create(null) as CredentialFile['agents'], this.data.agents);
-    for (const [agentId, record] of Object.entries(this.data.agents)) this.byHash.set(record.hash, agentId);
     for (const r of this.data.revoked) this.revokedByHash.set(r.hash, r.agentId);
+    this.journal = AppendLog.open(join(dataDir, CREDENTIALS_JOURNAL), { logger });
+    // Replay what was issued after the snapshot. A record whose hash the snapshot lists as revoked
+    // is skipped: the hub stopped between a revocation's snapshot and the journal's truncation.
+    let skipped = 0;
+    for (const line of this.journal.iterate()) {
+      const entry = JournalEntrySchema.safeParse(line);
+      this.journalRecords++;
+      if (!entry.success) {
+        skipped++;
+        continue;
+      }
+      if (!this.revokedByHash.has(entry.data.r.hash)) this.data.agents[entry.data.id] = entry.data.r;
+    }
+    if (skipped > 0) {
+      // The agents concerned get 401 and enroll again with the enrollment token.
+      logger.error('enrollment journal: records not understood were skipped', {
+        file: this.journal.file,
+        records: skipped,
+      });
+    }
+    for (const [agentId, record] of Object.entries(this.data.agents)) this.byHash.set(record.hash, agentId);
   }
 
   get approvalMode(): boolean {
@@ -128,14 +165,16 @@ export class CredentialStore {
     if (this.has(agentId)) throw new Error(`agent ${agentId} is already enrolled`);
     const secret = newCredential();
     const hash = credentialHash(secret);
-    this.data.agents[agentId] = {
+    const record: CredentialRecord = {
       ...facts,
       hash,
       status,
       enrolledAt: now,
       ...(status === 'active' ? { acceptedAt: now } : {}),
     };
+    this.data.agents[agentId] = record;
     this.byHash.set(hash, agentId);
+    this.unwritten.push({ id: agentId, r: record });
     try {
       await this.writeSoon();
     } catch (error) {
@@ -198,9 +237,18 @@ export class CredentialStore {
     this.writeNow();
   }
 
-  /** Write anything a grouped commit still holds (hub stop). */
+  /** Write anything a grouped commit still holds and fold the journal into the snapshot (hub stop). */
   flush(): void {
-    if (this.commit) this.writeNow();
+    if (this.commit || this.journalRecords > 0) this.writeNow();
+  }
+
+  /** Stop: flush, then release the journal file. */
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      this.journal.close();
+    }
   }
 
   private writeSoon(): Promise<void> {
@@ -217,20 +265,56 @@ export class CredentialStore {
       setTimeout(() => {
         if (this.commit?.promise !== promise) return; // written meanwhile by an operator action
         try {
-          this.writeNow();
+          this.appendNow();
         } catch {
-          // writeNow rejected the waiters and logged.
+          // appendNow rejected the waiters and logged.
         }
       }, COMMIT_WINDOW_MS);
     }
     return this.commit.promise;
   }
 
+  /** Group commit of issued credentials: one append + fsync; a full snapshot when the journal is long. */
+  private appendNow(): void {
+    const journalAfter = this.journalRecords + this.unwritten.length;
+    if (journalAfter > Math.max(MIN_COMPACT_RECORDS, this.size - journalAfter)) {
+      this.writeNow();
+      return;
+    }
+    const commit = this.commit;
+    this.commit = undefined;
+    const entries = this.unwritten;
+    this.unwritten = [];
+    try {
+      this.journal.append(entries);
+      this.journalRecords += entries.length;
+      commit?.resolve();
+    } catch (error) {
+      this.logger.error('could not write the agent credentials', {
+        file: this.journal.file,
+        error: String(error),
+      });
+      commit?.reject(error);
+      throw error;
+    }
+  }
+
+  /** Everything in memory → a new snapshot; then the journal is empty. */
   private writeNow(): void {
     const commit = this.commit;
     this.commit = undefined;
+    this.unwritten = [];
     try {
       writeJsonFileAtomic(this.file, this.data);
+      // The snapshot holds every journal record now. Truncating is safe in any order with a crash:
+      // a replayed record equals the snapshot's, or its hash is listed as revoked.
+      try {
+        this.journal.clear();
+        this.journalRecords = 0;
+      } catch (error) {
+        // Harmless: what the journal holds is in the snapshot too; the next snapshot tries again.
+        this.logger.warn('could not empty the enrollment journal', { error: String(error) });
+      }
       commit?.resolve();
     } catch (error) {
       this.logger.error('could not write the agent credentials', { file: this.file, error: String(error) });

@@ -245,7 +245,7 @@ export class Enrollment implements AgentAuthenticator {
   }
 
   close(): void {
-    this.store.flush();
+    this.store.close();
   }
 }
 

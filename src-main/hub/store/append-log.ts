@@ -1,6 +1,7 @@
 /**
- * AppendLog: an append-only JSON Lines file for the audit trail. Each line is one entry, checksummed
- * (checksummed-lines.ts). Entries are never rewritten, never compacted.
+ * AppendLog: an append-only JSON Lines file for the audit trail (and the enrollment journal). Each
+ * line is one entry, checksummed (checksummed-lines.ts). Entries are never rewritten or compacted;
+ * a journal's owner may only empty the whole file (`clear`).
  *
  * - `append(entries)` = one write + one fsync for the whole array (group commit); when it returns
  *   the entries are durable. A failed write is cut back off the file, so the file never keeps half
@@ -117,6 +118,18 @@ export class AppendLog<T = unknown> {
       throw error;
     }
     this.bytesValue += data.length;
+  }
+
+  /**
+   * Empty the log (durably). Not for the audit trail, which is never rewritten: for a journal whose
+   * entries its owner has just saved elsewhere (the enrollment snapshot).
+   */
+  clear(): void {
+    const fd = this.fd;
+    if (fd === undefined) throw new Error('append log is closed');
+    ftruncateSync(fd, 0);
+    if (this.doFsync) fsyncSync(fd);
+    this.bytesValue = 0;
   }
 
   /**

@@ -3,8 +3,13 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CREDENTIALS_FILE, CredentialStore } from '../../../src-main/hub/enrollment/credential-store';
+import {
+  CREDENTIALS_FILE,
+  CREDENTIALS_JOURNAL,
+  CredentialStore,
+} from '../../../src-main/hub/enrollment/credential-store';
 import { createLogger } from '../../../src-main/hub/logger';
+import { encodeLine } from '../../../src-main/hub/store/checksummed-lines';
 import { fileCredentials } from '../../../src-agent/credential-file';
 
 const dirs: string[] = [];
@@ -17,6 +22,19 @@ function tempDir(): string {
   return d;
 }
 const facts = { name: 'a', hostname: 'h' };
+const quiet = () => createLogger({ write: () => {} });
+/** What the hub has on disk about credentials: the snapshot and the journal, as text. */
+function onDisk(dir: string): string {
+  return [CREDENTIALS_FILE, CREDENTIALS_JOURNAL]
+    .map((f) => {
+      try {
+        return readFileSync(join(dir, f), 'utf8');
+      } catch {
+        return '';
+      }
+    })
+    .join('\n');
+}
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('CredentialStore', () => {
@@ -24,10 +42,14 @@ describe('CredentialStore', () => {
     const dir = tempDir();
     const store = new CredentialStore(dir, createLogger({ write: () => {} }));
     const secret = await store.issue('agent-1', facts, 'active', 1000);
-    const text = readFileSync(join(dir, CREDENTIALS_FILE), 'utf8');
+    const text = onDisk(dir);
     expect(text).not.toContain(secret);
     expect(text).toContain(sha256(secret));
+    expect(statSync(join(dir, CREDENTIALS_JOURNAL)).mode & 0o777).toBe(0o600);
+    store.close(); // folds the journal into the snapshot
     expect(statSync(join(dir, CREDENTIALS_FILE)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, CREDENTIALS_JOURNAL)).size).toBe(0);
+    expect(onDisk(dir)).toContain(sha256(secret));
     const reopened = new CredentialStore(dir, createLogger({ write: () => {} }));
     expect(reopened.lookup(secret)).toEqual({ state: 'active', agentId: 'agent-1' });
     expect(reopened.lookup(`${secret}x`)).toEqual({ state: 'unknown' });
@@ -39,11 +61,11 @@ describe('CredentialStore', () => {
     const secrets = await Promise.all(
       Array.from({ length: 50 }, (_, i) => store.issue(`agent-${i}`, facts, 'active', i)),
     );
-    const file = JSON.parse(readFileSync(join(dir, CREDENTIALS_FILE), 'utf8')) as {
-      agents: Record<string, { hash: string }>;
-    };
-    expect(Object.keys(file.agents)).toHaveLength(50);
-    expect(file.agents['agent-7']?.hash).toBe(sha256(secrets[7]!));
+    // On disk before any snapshot: the journal alone, read by a fresh store, holds all 50.
+    const reread = new CredentialStore(dir, quiet());
+    expect(reread.size).toBe(50);
+    expect(reread.lookup(secrets[7]!)).toEqual({ state: 'active', agentId: 'agent-7' });
+    expect(onDisk(dir)).toContain(sha256(secrets[7]!));
     await expect(store.issue('agent-7', facts, 'active', 99)).rejects.toThrow(/already enrolled/);
   });
 
@@ -111,5 +133,75 @@ describe('agent credential file', () => {
     expect(warnings).toHaveLength(1);
     keeper.save(undefined);
     expect(keeper.load()).toBeUndefined();
+  });
+
+  it('a group of enrollments appends to the journal instead of rewriting the snapshot', async () => {
+    const dir = tempDir();
+    const store = new CredentialStore(dir, quiet());
+    store.setApprovalMode(false); // writes the snapshot once
+    const snapshot = readFileSync(join(dir, CREDENTIALS_FILE), 'utf8');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.issue(`a-${i}`, facts, 'active', i)));
+    await store.issue('late', facts, 'active', 99);
+    expect(readFileSync(join(dir, CREDENTIALS_FILE), 'utf8')).toBe(snapshot);
+    const lines = readFileSync(join(dir, CREDENTIALS_JOURNAL), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(21);
+  });
+
+  it('folds a long journal into the snapshot (write amplification stays bounded)', async () => {
+    const dir = tempDir();
+    const store = new CredentialStore(dir, quiet());
+    for (let round = 0; round < 6; round++) {
+      await Promise.all(
+        Array.from({ length: 400 }, (_, i) => store.issue(`r${round}-${i}`, facts, 'active', i)),
+      );
+    }
+    // 2,400 records: past 1,024 the next group went into a snapshot, so the journal is short.
+    const journalLines = readFileSync(join(dir, CREDENTIALS_JOURNAL), 'utf8').split('\n').length - 1;
+    expect(journalLines).toBeLessThan(2400);
+    const snapshot = JSON.parse(readFileSync(join(dir, CREDENTIALS_FILE), 'utf8')) as {
+      agents: Record<string, unknown>;
+    };
+    expect(Object.keys(snapshot.agents).length + journalLines).toBe(2400);
+    expect(new CredentialStore(dir, quiet()).size).toBe(2400);
+  });
+
+  it('a revocation is not undone by a journal line left behind by a crash', async () => {
+    const dir = tempDir();
+    const store = new CredentialStore(dir, quiet());
+    const secret = await store.issue('gone', facts, 'active', 1);
+    const journal = readFileSync(join(dir, CREDENTIALS_JOURNAL));
+    expect(store.remove('gone', 2)).toBe(true);
+    // The hub died after writing the revocation's snapshot, before emptying the journal.
+    writeFileSync(join(dir, CREDENTIALS_JOURNAL), journal);
+    const reopened = new CredentialStore(dir, quiet());
+    expect(reopened.lookup(secret)).toEqual({ state: 'revoked', agentId: 'gone' });
+    expect(reopened.has('gone')).toBe(false);
+  });
+
+  it('a torn last journal line loses only that record; a damaged one is skipped with an error', async () => {
+    const dir = tempDir();
+    const store = new CredentialStore(dir, quiet());
+    const first = await store.issue('first', facts, 'active', 1);
+    const second = await store.issue('second', facts, 'active', 2);
+    const file = join(dir, CREDENTIALS_JOURNAL);
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.slice(0, -20)); // torn write of the second line
+    const torn = new CredentialStore(dir, quiet());
+    expect(torn.lookup(first).state).toBe('active');
+    expect(torn.lookup(second).state).toBe('unknown'); // that agent gets 401 and enrolls again
+    torn.close();
+
+    const dir2 = tempDir();
+    const store2 = new CredentialStore(dir2, quiet());
+    const ok = await store2.issue('ok', facts, 'active', 1);
+    const file2 = join(dir2, CREDENTIALS_JOURNAL);
+    // A line with a valid checksum but not a credential record (e.g. written by a future version).
+    const bad = readFileSync(file2, 'utf8');
+    writeFileSync(file2, `${bad}${encodeLine('{"id":"x","r":{"hash":"nope"}}')}`);
+    const logs: string[] = [];
+    const reread = new CredentialStore(dir2, createLogger({ write: (l) => logs.push(l) }));
+    expect(reread.lookup(ok).state).toBe('active');
+    expect(reread.has('x')).toBe(false);
+    expect(logs.join('\n')).toMatch(/ERROR.*records not understood were skipped/);
   });
 });
