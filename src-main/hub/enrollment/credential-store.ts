@@ -80,6 +80,8 @@ export class CredentialStore {
   private data: CredentialFile;
   private readonly byHash = new Map<string, string>();
   private readonly revokedByHash = new Map<string, string>();
+  /** Agents waiting for approval: the hub status asks for their count ten times a second. */
+  private readonly pendingIds = new Set<string>();
   private commit?: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
   private readonly journal: AppendLog<unknown>;
   /** Records in the journal file, and issued records waiting for the next group commit. */
@@ -116,7 +118,10 @@ export class CredentialStore {
         records: skipped,
       });
     }
-    for (const [agentId, record] of Object.entries(this.data.agents)) this.byHash.set(record.hash, agentId);
+    for (const [agentId, record] of Object.entries(this.data.agents)) {
+      this.byHash.set(record.hash, agentId);
+      if (record.status === 'pending') this.pendingIds.add(agentId);
+    }
   }
 
   get approvalMode(): boolean {
@@ -174,12 +179,16 @@ export class CredentialStore {
     };
     this.data.agents[agentId] = record;
     this.byHash.set(hash, agentId);
+    if (status === 'pending') this.pendingIds.add(agentId);
     this.unwritten.push({ id: agentId, r: record });
     try {
       await this.writeSoon();
     } catch (error) {
       // Not on disk, so not issued: the agent gets an error and may try again.
-      if (this.data.agents[agentId]?.hash === hash) delete this.data.agents[agentId];
+      if (this.data.agents[agentId]?.hash === hash) {
+        delete this.data.agents[agentId];
+        this.pendingIds.delete(agentId);
+      }
       this.byHash.delete(hash);
       throw error;
     }
@@ -187,7 +196,11 @@ export class CredentialStore {
   }
 
   pending(): [string, CredentialRecord][] {
-    return Object.entries(this.data.agents).filter(([, r]) => r.status === 'pending');
+    return [...this.pendingIds].map((id) => [id, this.data.agents[id]!]);
+  }
+
+  get pendingCount(): number {
+    return this.pendingIds.size;
   }
 
   get size(): number {
@@ -199,6 +212,7 @@ export class CredentialStore {
     const record = this.get(agentId);
     if (!record || record.status !== 'pending') return false;
     record.status = 'active';
+    this.pendingIds.delete(agentId);
     record.acceptedAt = now;
     this.writeNow();
     return true;
@@ -212,6 +226,7 @@ export class CredentialStore {
     const record = this.get(agentId);
     if (!record) return false;
     delete this.data.agents[agentId];
+    this.pendingIds.delete(agentId);
     this.byHash.delete(record.hash);
     this.data.revoked.push({ hash: record.hash, agentId, at: now });
     this.revokedByHash.set(record.hash, agentId);

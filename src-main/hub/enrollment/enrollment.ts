@@ -184,7 +184,7 @@ export class Enrollment implements AgentAuthenticator {
       tokenMasked: maskToken(this.token),
       tokenSource: this.options.tokenSource,
       approvalMode: this.store.approvalMode,
-      enrolledAgents: this.store.size - this.store.pending().length,
+      enrolledAgents: this.store.size - this.store.pendingCount,
       pending: this.store.pending().map(([agentId, r]) => ({
         agentId,
         name: r.name,
@@ -197,7 +197,7 @@ export class Enrollment implements AgentAuthenticator {
   }
 
   counters(): EnrollmentCounters {
-    return { pending: this.store.pending().length, approvalMode: this.store.approvalMode };
+    return { pending: this.store.pendingCount, approvalMode: this.store.approvalMode };
   }
 
   /** New enrollment token, stored with the hub's other generated secrets; the old one stops at once. */

@@ -73,7 +73,10 @@ describe('CredentialStore', () => {
     const store = new CredentialStore(tempDir(), createLogger({ write: () => {} }));
     const secret = await store.issue('p-1', facts, 'pending', 1);
     expect(store.lookup(secret)).toEqual({ state: 'pending', agentId: 'p-1' });
+    expect(store.pendingCount).toBe(1);
+    expect(store.pending().map(([id]) => id)).toEqual(['p-1']);
     expect(store.accept('p-1', 2)).toBe(true);
+    expect(store.pendingCount).toBe(0);
     expect(store.accept('p-1', 3)).toBe(false);
     expect(store.lookup(secret).state).toBe('active');
     expect(store.remove('p-1', 4)).toBe(true);
