@@ -104,7 +104,7 @@ if (only.includes('console')) {
   printTable('Console (renderer in Chromium)', results.console);
   results.consoleStore = await rendererStore({ agents: values.quick ? 2000 : 10_000 });
   printTable(
-    'Console store update alone (V8, no browser) next to the floor of an immutable Map update',
+    'Console store update alone (V8, no browser) next to a copy-on-write and an in-place Map update',
     results.consoleStore,
   );
 }

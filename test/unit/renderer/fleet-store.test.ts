@@ -112,4 +112,36 @@ describe('fleet store', () => {
     store.getState().applyDelta(delta(2, { servers: [server('s1', { onlineAgents: 2 })] }));
     expect(store.getState().agents.get('a1')).toBe(after.agents.get('a1'));
   });
+
+  it('a whole-fleet batch: new view, every entry updated, counts right; the map behaves as a ReadonlyMap', () => {
+    const store = createFleetStore();
+    const ids = Array.from({ length: 1000 }, (_, i) => `a${i}`);
+    store.getState().applySnapshot(
+      snapshot(
+        0,
+        ids.map((id) => agent(id)),
+        [],
+      ),
+    );
+    const before = store.getState().agents;
+    store.getState().applyDelta(delta(1, { agents: ids.map((id) => agent(id, { presence: 'offline' })) }));
+    const after = store.getState();
+    expect(after.agents).not.toBe(before);
+    expect(after.agents.size).toBe(1000);
+    expect([...after.agents.values()].every((a) => a.presence === 'offline')).toBe(true);
+    expect(after.counts).toMatchObject({ agentsTotal: 1000, agentsOnline: 0, agentsOffline: 1000 });
+    // Iteration, spread, Map copy and forEach as on a Map; forEach passes the view as its third argument.
+    expect(new Map(after.agents).get('a7')?.presence).toBe('offline');
+    expect([...after.agents].length).toBe(1000);
+    let seen = 0;
+    after.agents.forEach((a, id, map) => {
+      expect(map).toBe(after.agents);
+      expect(a.agentId).toBe(id);
+      seen++;
+    });
+    expect(seen).toBe(1000);
+    store.getState().applyDelta(delta(2, { removedAgents: ['a1', 'a2'] }));
+    expect(store.getState().agents.has('a1')).toBe(false);
+    expect(store.getState().counts.agentsTotal).toBe(998);
+  });
 });
