@@ -126,8 +126,33 @@ async function hubConsumer(url, count) {
   }
 }
 
+/** Resolves once every queue exists and has at least one consumer (checked one by one, passively). */
+async function untilConsumers(url, queues, timeoutMs = 120_000) {
+  const conn = await amqp.connect(url);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    let todo = queues;
+    while (todo.length > 0) {
+      if (Date.now() > deadline) throw new Error(`${todo.length} agent queues still without a consumer`);
+      const waiting = [];
+      for (const queue of todo) {
+        // A missing queue closes the channel (404): a fresh channel per check keeps that contained.
+        const ch = await conn.createChannel();
+        ch.on('error', () => {});
+        const ok = await ch.checkQueue(queue).catch(() => undefined);
+        if (!ok || ok.consumerCount < 1) waiting.push(queue);
+        await ch.close().catch(() => {});
+      }
+      todo = waiting;
+      if (todo.length > 0) await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
 /** Bulk change to `agents` online agents; ms from the request to each agent's applied delta. */
-async function fanOut(url, agents) {
+async function fanOut(url, agents, log) {
   const prefix = `bench-fan-${Date.now()}`;
   const hub = await startHub({ env: { RABBITMQ_URL: url, CENTRALIZER_TOPOLOGY_PREFIX: prefix } });
   const sim = startSimulator({
@@ -178,9 +203,16 @@ async function fanOut(url, agents) {
       `${agents} agents online`,
       250,
     );
-    // Consumers attach right after hello; give their queues a moment to be declared and consumed.
-    await new Promise((r) => setTimeout(r, 3000));
     const ids = [...agentsView.keys()].filter((id) => id.startsWith('fan'));
+    // Online is not ready: each agent then declares its queue and attaches a consumer, and RabbitMQ
+    // spends a core for several seconds on 1,000 of them. A fixed 3 s wait let the fan-out overlap
+    // that setup (p99 3.1–4.4 s instead of 1.5 s). Wait until every agent's queue has its consumer.
+    const setup = performance.now();
+    await untilConsumers(
+      url,
+      ids.map((id) => `${prefix}.agent.${id}`),
+    );
+    log(`  every agent queue has its consumer ${round((performance.now() - setup) / 1000)} s after online`);
     if (ids.some((id) => agentsView.get(id).configRevision !== 0))
       throw new Error('agents already configured');
     // Fresh agents run revision 0; the bulk gives each its revision 1. Applied = the agent reports it.
@@ -232,12 +264,15 @@ async function fanOut(url, agents) {
 
 export async function brokerThroughput({ events = 50_000, agents = 1000, log = console.log }) {
   return withBroker(async (url) => {
+    // The fan-out runs first, on a quiet broker: after the consumption floods (2 × `events` persistent
+    // messages) RabbitMQ keeps a core busy for a while tidying its message store, which more than
+    // doubled the fan-out's confirm times when it ran last.
+    log(`  configuration fan-out to ${agents} agents over RabbitMQ…`);
+    const fan = await fanOut(url, agents, log);
     log(`  bare amqplib consumer, ${events} queued events, prefetch ${PREFETCH}…`);
     const bare = await bareConsumer(url, events);
     log(`  hub consumer, same events…`);
     const hub = await hubConsumer(url, events);
-    log(`  configuration fan-out to ${agents} agents over RabbitMQ…`);
-    const fan = await fanOut(url, agents);
     return {
       consume: [
         {

@@ -75,28 +75,34 @@ export async function startHub({ env = {}, statsMs = 1000, nodeArgs = [] } = {})
   const stats = [];
   const memory = [];
   // --expose-gc: memory figures are taken after a full GC, on request (SIGUSR2, see process-stats.ts).
-  const proc = spawn(process.execPath, ['--expose-gc', ...nodeArgs, join(ROOT, 'dist/main/headless.js')], {
-    cwd: dataDir, // no .env from the repo: the bench sets everything it needs
-    env: {
-      PATH: process.env.PATH,
-      CENTRALIZER_DATA_DIR: dataDir,
-      CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
-      // Plain ws: the benchmarks measure the gateway's ws path (TLS is covered by gateway-tls.test.ts).
-      CENTRALIZER_GATEWAY_TLS: 'off',
-      // The floods send far above the per-connection rate limit on purpose: measure, don't throttle.
-      CENTRALIZER_AGENT_MSG_RATE: '100000',
-      CENTRALIZER_AGENT_MSG_BURST: '100000',
-      CENTRALIZER_GATEWAY_PORT: String(gatewayPort),
-      CENTRALIZER_CONSOLE_PORT: String(consolePort),
-      CENTRALIZER_CONSOLE_TOKEN: CONSOLE_TOKEN,
-      CENTRALIZER_AGENT_TOKEN: TOKEN,
-      CENTRALIZER_LOG_LEVEL: 'warn',
-      CENTRALIZER_STATS_INTERVAL_MS: String(statsMs),
-      CENTRALIZER_MAX_CONNECTIONS: '100000',
-      ...env,
+  // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the hub of any scenario.
+  const extraArgs = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(
+    process.execPath,
+    ['--expose-gc', ...extraArgs, ...nodeArgs, join(ROOT, 'dist/main/headless.js')],
+    {
+      cwd: dataDir, // no .env from the repo: the bench sets everything it needs
+      env: {
+        PATH: process.env.PATH,
+        CENTRALIZER_DATA_DIR: dataDir,
+        CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
+        // Plain ws: the benchmarks measure the gateway's ws path (TLS is covered by gateway-tls.test.ts).
+        CENTRALIZER_GATEWAY_TLS: 'off',
+        // The floods send far above the per-connection rate limit on purpose: measure, don't throttle.
+        CENTRALIZER_AGENT_MSG_RATE: '100000',
+        CENTRALIZER_AGENT_MSG_BURST: '100000',
+        CENTRALIZER_GATEWAY_PORT: String(gatewayPort),
+        CENTRALIZER_CONSOLE_PORT: String(consolePort),
+        CENTRALIZER_CONSOLE_TOKEN: CONSOLE_TOKEN,
+        CENTRALIZER_AGENT_TOKEN: TOKEN,
+        CENTRALIZER_LOG_LEVEL: 'warn',
+        CENTRALIZER_STATS_INTERVAL_MS: String(statsMs),
+        CENTRALIZER_MAX_CONNECTIONS: '100000',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let consoleUrl;
   let buffered = '';
   proc.stdout.on('data', (chunk) => {
