@@ -16,7 +16,9 @@ async function connectAgents(url, size, connections, log) {
   const started = Date.now();
   for (let i = 0; i < processes; i++) {
     const count = Math.min(PER_PROCESS, size - i * PER_PROCESS);
-    sims.push(startSimulator({ url, count, prefix: `b${i}`, rate: 1500 }));
+    // One loopback source address per process: each gets its own ephemeral ports, so back-to-back
+    // runs (whose closed sockets linger in TIME_WAIT) never run short at 15,000 agents and more.
+    sims.push(startSimulator({ url, count, prefix: `b${i}`, rate: 1500, localAddress: `127.0.0.${2 + i}` }));
   }
   log(`  ${size} agents: connecting over ${processes} simulator process(es)…`);
   try {

@@ -199,7 +199,7 @@ export async function startBareServer(args = []) {
 }
 
 /** One simulator process with `count` virtual agents. */
-export function startSimulator({ url, count, prefix, rate = 1000, hosts, extra = [] }) {
+export function startSimulator({ url, count, prefix, rate = 1000, hosts, localAddress, extra = [] }) {
   const args = [
     join(ROOT, 'dist/main/simulator.js'),
     '--url',
@@ -214,6 +214,7 @@ export function startSimulator({ url, count, prefix, rate = 1000, hosts, extra =
     String(rate),
     '--interval-jitter',
     ...(hosts ? ['--hosts', String(hosts)] : []),
+    ...(localAddress ? ['--local-address', localAddress] : []),
     ...extra,
   ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

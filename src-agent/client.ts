@@ -82,6 +82,12 @@ export interface AgentClientOptions {
   fingerprint?: string;
   /** wss:// without a fingerprint: trust these CA certificates (PEM) instead of Node's default CAs. */
   ca?: string | Buffer;
+  /**
+   * Local address to connect from (not with `fingerprint`). The simulator gives each of its processes
+   * its own loopback address (127.0.0.2, .3…) so a benchmark of tens of thousands of connections does
+   * not run out of the one address's ~28,000 ephemeral ports.
+   */
+  localAddress?: string;
   identity: AgentIdentity;
   /** Produces each `metrics` message. The real agent passes createMetricsSampler(); the simulator fakes. */
   metrics: MetricsProvider;
@@ -261,6 +267,9 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     if (!hello.success) throw new TypeError(`invalid agent identity: ${describeZodError(hello.error)}`);
     this.hello = hello.data;
     this.pinnedFingerprint(); // a malformed pin or a ws:// URL with a pin fails here, not at connect
+    if (options.localAddress !== undefined && options.fingerprint !== undefined) {
+      throw new TypeError('localAddress cannot be combined with a pinned fingerprint');
+    }
     const helloBytes = Buffer.byteLength(JSON.stringify(this.hello));
     if (helloBytes > AGENT_LIMITS.maxHelloBytes) {
       throw new TypeError(
@@ -399,6 +408,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
         followRedirects: false,
         ...(pinnedSocket ? { createConnection: () => pinnedSocket } : {}),
         ...(this.options.ca && !pinnedSocket ? { ca: this.options.ca } : {}),
+        ...(this.options.localAddress !== undefined ? { localAddress: this.options.localAddress } : {}),
       });
     } catch (error) {
       // Only a malformed URL gets here; retrying will not help but crashing would be worse.

@@ -25,6 +25,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -45,6 +46,8 @@ export interface SimulatorOptions {
   /** wss:// hubs: pin the certificate fingerprint (sha256:AB:CD:…) or trust this CA (PEM). */
   fingerprint?: string;
   ca?: string;
+  /** Connect from this local address (e.g. 127.0.0.2): see AgentClientOptions.localAddress. */
+  localAddress?: string;
   count: number;
   /** Agent ids are `${prefix}-00001`…, host names `${prefix}-host-001`…. Default "sim". */
   prefix?: string;
@@ -314,6 +317,7 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
         : {}),
       ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
       ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
       identity: {
         agentId,
         name: agentId,
@@ -563,6 +567,8 @@ Runs N virtual agents in one process against an Agent Centralizer hub.
   --fingerprint FP    wss:// hub with a self-signed certificate: pin its sha256:AB:CD:… fingerprint
                       (shown in the console) [CENTRALIZER_HUB_FINGERPRINT]
   --ca FILE           wss:// without --fingerprint: trust the CA certificate(s) in FILE [CENTRALIZER_HUB_CA]
+  --local-address A   connect from this local IP (e.g. 127.0.0.2; not with --fingerprint): one
+                      loopback address per process gives each its own ~28,000 ephemeral ports
   --count N           number of virtual agents (1–100000)
   --prefix P          agent id / host name prefix (default "sim")
   --label K=V         label on every virtual agent, repeatable
@@ -602,6 +608,7 @@ function runCli(argv: string[]): void {
         token: { type: 'string' },
         fingerprint: { type: 'string' },
         ca: { type: 'string' },
+        'local-address': { type: 'string' },
         count: { type: 'string' },
         prefix: { type: 'string' },
         label: { type: 'string', multiple: true },
@@ -688,6 +695,11 @@ function runCli(argv: string[]): void {
     fail('--topology-prefix may contain letters, digits, ".", "_" and "-"');
   }
 
+  const localAddress = values['local-address'];
+  if (localAddress !== undefined) {
+    if (isIP(localAddress) === 0) fail('--local-address must be an IP address, e.g. 127.0.0.2');
+    if (trust.fingerprint) fail('--local-address cannot be combined with --fingerprint');
+  }
   let labels: Record<string, string>;
   try {
     labels = parseLabels(values.label ?? []);
@@ -699,6 +711,7 @@ function runCli(argv: string[]): void {
     url: url as string,
     token: token as string,
     ...trust,
+    ...(localAddress ? { localAddress } : {}),
     count,
     prefix,
     labels,

@@ -171,5 +171,17 @@ describe('simulator CLI (node simulator.js)', () => {
     const bad = run('simulator.js', ['--url', 'ws://127.0.0.1:1', '--token', 't', '--count', 'many']);
     expect((await bad.exited).code).toBe(2);
     expect(bad.stderr()).toContain('--count');
+    const badAddress = run('simulator.js', [
+      '--url',
+      'ws://127.0.0.1:1',
+      '--token',
+      't',
+      '--count',
+      '1',
+      '--local-address',
+      'loopback-2',
+    ]);
+    expect((await badAddress.exited).code).toBe(2);
+    expect(badAddress.stderr()).toContain('--local-address must be an IP address');
   });
 });

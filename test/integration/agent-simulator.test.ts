@@ -63,6 +63,20 @@ describe('startSimulator (in process)', () => {
     expect(sim.stats().stopped).toBe(200);
   });
 
+  it('connects from the local address it is given (one loopback address per simulator process)', async () => {
+    sim = startSimulator({
+      url: `ws://127.0.0.1:${hub.port}`,
+      token: hub.token,
+      count: 5,
+      localAddress: '127.0.0.2',
+      connectRatePerSec: 1000,
+      summaryEverySec: 0,
+      log: () => {},
+    });
+    await sim.waitForOnline(5, 10_000);
+    expect(hub.connections.map((c) => c.remoteAddress)).toEqual(Array(5).fill('127.0.0.2'));
+  });
+
   it('agents reconnect after the hub drops them all', async () => {
     sim = startSimulator({
       url: hub.url,

@@ -31,6 +31,8 @@ export interface FakeHubOptions {
 export interface HubConnection {
   ws: WebSocket;
   headers: IncomingHttpHeaders;
+  /** Address the connection came from. */
+  remoteAddress?: string;
   /** Valid messages in arrival order. */
   messages: AgentMessage[];
   /** Frames that failed parseAgentMessage (should stay empty for a correct agent). */
@@ -78,7 +80,9 @@ export class FakeHub {
         this.notify();
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req.headers));
+      this.wss.handleUpgrade(req, socket, head, (ws) =>
+        this.onConnection(ws, req.headers, req.socket.remoteAddress),
+      );
     });
     await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
   }
@@ -101,11 +105,12 @@ export class FakeHub {
     };
   }
 
-  private onConnection(ws: WebSocket, headers: IncomingHttpHeaders): void {
+  private onConnection(ws: WebSocket, headers: IncomingHttpHeaders, remoteAddress?: string): void {
     let resolveClosed!: (v: { code: number; reason: string }) => void;
     const conn: HubConnection = {
       ws,
       headers,
+      remoteAddress,
       messages: [],
       invalid: [],
       metrics: [],
