@@ -1,8 +1,8 @@
 /**
  * Load generator for the ingest ceiling: C WebSocket connections sending metrics frames as fast as
  * the socket drains (kept under a bufferedAmount ceiling so the loader measures the receiver, not
- * its own queue). `--hello` sends an agent hello first (the hub); without it, frames go straight out
- * (the bare ws baseline). Prints `sent N` when done.
+ * its own queue). `--hello` sends an agent hello first and floods once welcomed (the hub); without
+ * it, frames go straight out (the bare ws baseline). Prints `sent N` when done.
  *
  *   node bench/metrics-flood.mjs --url ws://… --token T --connections 50 --seconds 10 [--hello] [--prefix p]
  */
@@ -58,11 +58,19 @@ for (let c = 0; c < connections; c++) {
         setImmediate(pump);
       };
       ws.on('open', () => {
-        if (values.hello) {
-          const id = `${values.prefix}-${c}`;
-          ws.send(helloFrame(id, `${values.prefix}-host-${c % 20}`));
+        if (!values.hello) {
+          pump();
+          return;
         }
-        pump();
+        const id = `${values.prefix}-${c}`;
+        ws.send(helloFrame(id, `${values.prefix}-host-${c % 20}`));
+        // The hub answers a first hello by enrolling the agent (a credential written to disk, then
+        // `enrolled` and `welcome`); frames sent before `welcome` are protocol violations.
+        ws.on('message', function onWelcome(data) {
+          if (JSON.parse(data.toString()).type !== 'welcome') return;
+          ws.off('message', onWelcome);
+          pump();
+        });
       });
       ws.on('close', resolve);
       ws.on('error', resolve);
