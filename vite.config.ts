@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 /**
  * One config builds the three targets (Vite environments):
- *  - client:  the React renderer → dist/renderer (relative base so it loads from file:// in Electron)
+ *  - client:  the React renderer → dist/renderer (relative base so it loads from app://console/ in Electron)
  *  - main:    Node/Electron entry points (Electron main, headless hub, agent, simulator) → dist/main, ESM
  *  - preload: the sandboxed preload → dist/preload/preload.cjs, one CommonJS file, only `electron` external
  * Runtime dependencies stay external in main: they are installed next to the app (node_modules or asar).

@@ -1,5 +1,5 @@
 /**
- * Tiny hash router (works from file:// in Electron and behind the headless server alike):
+ * Tiny hash router (works from app://console/ in Electron and behind the headless server alike):
  * #/overview, #/agents, #/agents/<id>, #/servers, #/servers/<id>, #/jobs, #/jobs/<tab>, #/jobs/<tab>/<agentId>,
  * #/settings, #/profiles, #/bulk, #/audit, #/alerts, #/alerts/<tab>.
  */
