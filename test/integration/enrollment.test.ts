@@ -166,6 +166,26 @@ describe('refused before anything changes state', () => {
     const agents = (await t.snapshot()).agents;
     expect(agents.map((a) => [a.agentId, a.hostname])).toEqual([['agent-1', 'srv-01']]);
   });
+
+  it('two connections enrolling the same agent id at once: one gets a credential, the other is refused', async () => {
+    // Close reasons are capped at 123 bytes by the protocol; the refusal must fit whatever the id.
+    const t = await hub();
+    const agentId = 'a'.repeat(128);
+    const racers = [rawAgent(t.url), rawAgent(t.url)];
+    await Promise.all(racers.map((r) => r.opened));
+    for (const r of racers) r.send(hello({ agentId, hostname: 'srv-race' }));
+    await waitFor(
+      () => racers.some((r) => r.received.some((m) => m.type === 'welcome')),
+      5000,
+      'the winner welcomed',
+    );
+    const loser = racers.find((r) => !r.received.some((m) => m.type === 'welcome'))!;
+    const closed = await loser.closed;
+    expect(closed.code).toBe(CloseCode.UNAUTHORIZED);
+    expect(closed.reason).toContain('already enrolled');
+    expect(Buffer.byteLength(closed.reason)).toBeLessThanOrEqual(123);
+    expect(await agentsOf(t)).toEqual([agentId]);
+  });
 });
 
 describe('enrollment', () => {

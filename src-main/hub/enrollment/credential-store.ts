@@ -71,7 +71,8 @@ export function newCredential(): string {
 }
 
 export type CredentialLookup =
-  | { state: 'active' | 'pending'; agentId: string }
+  /** `hash`: the credential's hash, for the session (hashed once per connection). */
+  | { state: 'active' | 'pending'; agentId: string; hash: string }
   | { state: 'revoked'; agentId: string }
   | { state: 'unknown' };
 
@@ -138,7 +139,7 @@ export class CredentialStore {
     const hash = credentialHash(secret);
     const agentId = this.byHash.get(hash);
     const record = agentId === undefined ? undefined : this.get(agentId);
-    if (agentId !== undefined && record?.hash === hash) return { state: record.status, agentId };
+    if (agentId !== undefined && record?.hash === hash) return { state: record.status, agentId, hash };
     const revoked = this.revokedByHash.get(hash);
     return revoked === undefined ? { state: 'unknown' } : { state: 'revoked', agentId: revoked };
   }

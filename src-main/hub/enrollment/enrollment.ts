@@ -19,7 +19,6 @@ import {
 } from '../../../src-shared';
 import {
   bearerToken,
-  credentialHash,
   tokensEqual,
   type AgentAuthenticator,
   type AgentSession,
@@ -81,7 +80,7 @@ export class Enrollment implements AgentAuthenticator {
       // Pending credentials get through the upgrade only to be told, at hello, to wait.
       return {
         ok: true,
-        session: { kind: 'credential', agentId: found.agentId, credentialHash: credentialHash(bearer) },
+        session: { kind: 'credential', agentId: found.agentId, credentialHash: found.hash },
       };
     }
     if (found.state === 'revoked') {
@@ -151,12 +150,17 @@ export class Enrollment implements AgentAuthenticator {
         this.now(),
       );
     } catch (error) {
-      // Another connection enrolled the same id in the same turn, or the disk refused the write.
+      // The disk refused the write (admit() already turned away ids that are enrolled). The error
+      // names hub files: it goes to the log, the agent gets a fixed reason and retries later.
+      this.options.logger.error('could not enroll an agent', {
+        agentId: hello.agentId,
+        error: String(error),
+      });
       return {
         ok: false,
         refused: true,
         closeCode: CloseCode.UNAUTHORIZED,
-        reason: (error as Error).message,
+        reason: 'the hub could not record the enrollment; try again later',
       };
     }
     const enrolled: Enrolled = {

@@ -419,7 +419,8 @@ export class Gateway {
         burst: this.messageBurst,
       });
       this.options.onStatusChange();
-      conn.ws.close(
+      closeWith(
+        conn.ws,
         CloseCode.RATE_LIMITED,
         `more than ${this.messageRate} messages/s (burst ${this.messageBurst})`,
       );
@@ -496,7 +497,7 @@ export class Gateway {
         });
         this.options.onStatusChange();
       }
-      conn.ws.close(admission.closeCode, admission.reason);
+      closeWith(conn.ws, admission.closeCode, admission.reason);
       return;
     }
     const now = this.now();
@@ -529,7 +530,7 @@ export class Gateway {
     if (live) this.byAgent.delete(agentId);
     for (const conn of this.connections) {
       const owner = conn.agentId ?? (conn.session.kind === 'credential' ? conn.session.agentId : undefined);
-      if (owner === agentId) conn.ws.close(code, reason);
+      if (owner === agentId) closeWith(conn.ws, code, reason);
     }
     if (live) this.options.onStatusChange();
     return live !== undefined;
@@ -590,7 +591,7 @@ export class Gateway {
     this.options.logger.warn('agent closed: invalid hello', { remote: conn.remoteAddress, error: message });
     this.options.onStatusChange();
     this.send(conn, { type: 'error', code, message, violations: 1 });
-    conn.ws.close(CloseCode.PROTOCOL_VIOLATION, clip(`invalid hello: ${message}`, 120));
+    closeWith(conn.ws, CloseCode.PROTOCOL_VIOLATION, `invalid hello: ${message}`);
   }
 
   private send(conn: Connection, message: HubMessage): void {
@@ -640,11 +641,23 @@ function refuse(socket: Duplex, status: number, message: string): void {
   socket.destroy();
 }
 
-/** `text` cut to at most `maxBytes` UTF-8 bytes (close reasons are limited to 123). */
-function clip(text: string, maxBytes: number): string {
-  let out = text;
-  while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
-  return out;
+/** Longest close reason the WebSocket protocol allows, in UTF-8 bytes (RFC 6455 §5.5). */
+const MAX_CLOSE_REASON_BYTES = 123;
+const utf8 = new TextEncoder();
+
+/**
+ * Close with a reason cut to what the protocol allows: `ws` throws on a longer one, and a reason
+ * can carry agent-supplied text (a validation message, an agent id).
+ */
+export function closeWith(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, clipUtf8(reason, MAX_CLOSE_REASON_BYTES));
+}
+
+/** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a character. */
+export function clipUtf8(text: string, maxBytes: number): string {
+  // encodeInto stops before a character that does not fit whole; `read` counts UTF-16 units.
+  const { read } = utf8.encodeInto(text, new Uint8Array(maxBytes));
+  return text.slice(0, read);
 }
 
 /** Whether a frame that failed validation was meant as a `hello` (only called on that failure path). */

@@ -51,7 +51,7 @@ describe('CredentialStore', () => {
     expect(statSync(join(dir, CREDENTIALS_JOURNAL)).size).toBe(0);
     expect(onDisk(dir)).toContain(sha256(secret));
     const reopened = new CredentialStore(dir, createLogger({ write: () => {} }));
-    expect(reopened.lookup(secret)).toEqual({ state: 'active', agentId: 'agent-1' });
+    expect(reopened.lookup(secret)).toEqual({ state: 'active', agentId: 'agent-1', hash: sha256(secret) });
     expect(reopened.lookup(`${secret}x`)).toEqual({ state: 'unknown' });
   });
 
@@ -64,7 +64,7 @@ describe('CredentialStore', () => {
     // On disk before any snapshot: the journal alone, read by a fresh store, holds all 50.
     const reread = new CredentialStore(dir, quiet());
     expect(reread.size).toBe(50);
-    expect(reread.lookup(secrets[7]!)).toEqual({ state: 'active', agentId: 'agent-7' });
+    expect(reread.lookup(secrets[7]!)).toMatchObject({ state: 'active', agentId: 'agent-7' });
     expect(onDisk(dir)).toContain(sha256(secrets[7]!));
     await expect(store.issue('agent-7', facts, 'active', 99)).rejects.toThrow(/already enrolled/);
   });
@@ -72,7 +72,7 @@ describe('CredentialStore', () => {
   it('pending → accepted; removed (rejected or revoked) → remembered as revoked', async () => {
     const store = new CredentialStore(tempDir(), createLogger({ write: () => {} }));
     const secret = await store.issue('p-1', facts, 'pending', 1);
-    expect(store.lookup(secret)).toEqual({ state: 'pending', agentId: 'p-1' });
+    expect(store.lookup(secret)).toEqual({ state: 'pending', agentId: 'p-1', hash: sha256(secret) });
     expect(store.pendingCount).toBe(1);
     expect(store.pending().map(([id]) => id)).toEqual(['p-1']);
     expect(store.accept('p-1', 2)).toBe(true);
@@ -104,7 +104,7 @@ describe('CredentialStore', () => {
     expect(store.remove('toString', 1)).toBe(false);
     const secret = await store.issue('constructor', facts, 'active', 1);
     const reopened = new CredentialStore(dir, createLogger({ write: () => {} }));
-    expect(reopened.lookup(secret)).toEqual({ state: 'active', agentId: 'constructor' });
+    expect(reopened.lookup(secret)).toMatchObject({ state: 'active', agentId: 'constructor' });
     expect(reopened.size).toBe(1);
   });
 
@@ -137,7 +137,9 @@ describe('agent credential file', () => {
     keeper.save(undefined);
     expect(keeper.load()).toBeUndefined();
   });
+});
 
+describe('CredentialStore journal', () => {
   it('a group of enrollments appends to the journal instead of rewriting the snapshot', async () => {
     const dir = tempDir();
     const store = new CredentialStore(dir, quiet());
