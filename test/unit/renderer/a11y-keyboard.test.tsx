@@ -4,16 +4,15 @@
  * move with the arrow keys (one tab stop per table), a skip link, focus at the start of a new view,
  * and dialogs that give focus back to what opened them.
  */
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentConfigDetail } from '../../../src-shared/config-management';
-import { App } from '../../../src-renderer/App';
 import { ConfigCard } from '../../../src-renderer/components/ConfigCard';
 import { setupI18n } from '../../../src-renderer/i18n';
 import { ConsoleProvider } from '../../../src-renderer/state/context';
 import { createFleetStore, type FleetStore } from '../../../src-renderer/state/fleet-store';
-import { startFleetSync, type FleetSync } from '../../../src-renderer/state/sync';
 import { FakeConsoleApi, T0, agent, server, snapshot } from './fixtures';
+import { mountConsole, unmountConsole } from './mount-console';
 
 beforeAll(() => {
   setupI18n('en');
@@ -29,10 +28,8 @@ beforeAll(() => {
 });
 
 let store: FleetStore;
-let sync: FleetSync;
 
 async function renderApp(hash: string) {
-  location.hash = hash;
   const agents = ['alpha-1', 'bravo-2', 'charlie-3'].map((id) =>
     agent(id, { serverId: `host-${id}`, hostname: `host-${id}` }),
   );
@@ -55,13 +52,7 @@ async function renderApp(hash: string) {
     },
   });
   store = createFleetStore();
-  sync = startFleetSync(api, store);
-  render(
-    <ConsoleProvider value={{ api, store, transportKind: 'memory' }}>
-      <App />
-    </ConsoleProvider>,
-  );
-  await waitFor(() => expect(store.getState().loaded).toBe(true), WAIT);
+  await mountConsole(api, hash, store);
 }
 
 /** Generous: this machine is shared, and a slow render is not what these tests are about. */
@@ -78,10 +69,7 @@ async function expectFocus(el: () => Element | undefined) {
 
 const rows = () => screen.getAllByTestId('agent-row');
 
-afterEach(() => {
-  sync.stop();
-  cleanup();
-});
+afterEach(unmountConsole);
 
 describe('keyboard: virtualized list rows', () => {
   it('makes the table one tab stop: only the first row is tabbable at first', async () => {
@@ -226,7 +214,6 @@ describe('keyboard: configuration editor tabs', () => {
       hasConfigSchema: true,
     });
     store.getState().applySnapshot(snapshot(1, [a]));
-    sync = { stop: () => {} } as FleetSync;
     render(
       <ConsoleProvider value={{ api, store, transportKind: 'memory' }}>
         <ConfigCard agent={a} />

@@ -4,15 +4,12 @@
  * agent command line, the plain-ws warning (status bar on every screen + Settings), and the limits
  * panel with each counter.
  */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayLimitsStatus, GatewayStatus } from '../../../src-shared';
-import { App } from '../../../src-renderer/App';
 import { setupI18n } from '../../../src-renderer/i18n';
-import { ConsoleProvider } from '../../../src-renderer/state/context';
-import { createFleetStore, type FleetStore } from '../../../src-renderer/state/fleet-store';
-import { startFleetSync, type FleetSync } from '../../../src-renderer/state/sync';
 import { FakeConsoleApi, snapshot, status } from './fixtures';
+import { mountConsole, unmountConsole } from './mount-console';
 
 beforeAll(() => setupI18n('en'));
 
@@ -41,33 +38,18 @@ const LIMITS: GatewayLimitsStatus = {
   },
 };
 
-let sync: FleetSync | undefined;
-let store: FleetStore;
-
 let api: FakeConsoleApi;
 
 async function renderApp(hash: string, gateway: Partial<GatewayStatus>) {
-  location.hash = hash;
   const st = status(gateway);
   api = new FakeConsoleApi({
     getSnapshot: async () => ({ ...snapshot(1, []), status: st }),
     regenerateGatewayCertificate: async () => ({ fingerprint: NEW_FINGERPRINT }),
   });
-  store = createFleetStore();
-  sync = startFleetSync(api, store);
-  render(
-    <ConsoleProvider value={{ api, store, transportKind: 'memory' }}>
-      <App />
-    </ConsoleProvider>,
-  );
-  await waitFor(() => expect(store.getState().loaded).toBe(true));
+  await mountConsole(api, hash);
 }
 
-afterEach(() => {
-  sync?.stop();
-  sync = undefined;
-  cleanup();
-});
+afterEach(unmountConsole);
 
 describe('gateway security in the console', () => {
   it('shows the fingerprint with a copy button and a pinned agent command', async () => {
@@ -91,8 +73,7 @@ describe('gateway security in the console', () => {
     const chip = await screen.findByTestId('status-tls-off');
     expect(chip.textContent).toContain('Plain ws (no TLS)');
     expect(chip.getAttribute('href')).toBe('#/settings');
-    cleanup();
-    sync?.stop();
+    unmountConsole();
     await renderApp('#/settings', { tls: { mode: 'off' }, limits: LIMITS });
     const warning = await screen.findByTestId('tls-off-warning');
     expect(warning.textContent).toContain('unencrypted');

@@ -3,16 +3,13 @@
  * The `basic_text` warning (Electron safeStorage without a keyring): in the status bar on every
  * screen while a saved broker password is only obfuscated, and in Settings → Broker.
  */
-import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerSettingsView } from '../../../src-shared/broker-protocol';
-import { App } from '../../../src-renderer/App';
 import { storedSecretIsWeak } from '../../../src-renderer/components/SecretStorageWarning';
 import { setupI18n } from '../../../src-renderer/i18n';
-import { ConsoleProvider } from '../../../src-renderer/state/context';
-import { createFleetStore, type FleetStore } from '../../../src-renderer/state/fleet-store';
-import { startFleetSync, type FleetSync } from '../../../src-renderer/state/sync';
 import { FakeConsoleApi, brokerStatus, delta, snapshot, status } from './fixtures';
+import { mountConsole, unmountConsole } from './mount-console';
 
 beforeAll(() => setupI18n('en'));
 
@@ -28,32 +25,18 @@ const WEAK: BrokerSettingsView = {
 };
 
 let api: FakeConsoleApi;
-let store: FleetStore;
-let sync: FleetSync | undefined;
 
 async function renderApp(hash: string, settings: () => Promise<BrokerSettingsView>) {
-  location.hash = hash;
   const st = status();
   st.broker = brokerStatus({ state: 'connected' });
   api = new FakeConsoleApi({
     getSnapshot: async () => ({ ...snapshot(10, []), status: st }),
     getBrokerSettings: settings,
   });
-  store = createFleetStore();
-  sync = startFleetSync(api, store);
-  render(
-    <ConsoleProvider value={{ api, store, transportKind: 'memory' }}>
-      <App />
-    </ConsoleProvider>,
-  );
-  await waitFor(() => expect(store.getState().loaded).toBe(true));
+  await mountConsole(api, hash);
 }
 
-afterEach(() => {
-  sync?.stop();
-  sync = undefined;
-  cleanup();
-});
+afterEach(unmountConsole);
 
 describe('basic_text secret storage warning', () => {
   it('is shown in the status bar on any screen, links to Settings and explains the risk', async () => {
@@ -87,8 +70,7 @@ describe('basic_text secret storage warning', () => {
       await waitFor(() => expect(api.calls.some((c) => c.channel === 'getBrokerSettings')).toBe(true));
       await act(async () => {});
       expect(screen.queryByTestId('status-secrets-basic-text')).toBeNull();
-      sync?.stop();
-      cleanup();
+      unmountConsole();
     }
   });
 
