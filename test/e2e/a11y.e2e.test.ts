@@ -19,7 +19,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBroker, stopBroker } from '../helpers/broker';
 import { launchChromium } from '../helpers/browser';
-import { ROOT, startNode, type Proc } from '../helpers/processes';
+import { ROOT, startHeadlessHub, startNode, type Proc } from '../helpers/processes';
 
 const SHOTS = join(ROOT, 'test-results');
 const TOKEN = 'e2e-a11y-token-0123456789';
@@ -279,13 +279,8 @@ beforeAll(async () => {
   mkdirSync(join(dataDir, 'hub'));
   writeAlertSettings(join(dataDir, 'hub'));
   brokerUrl = await ensureBroker();
-  hub = startNode('dist/main/headless.js', [], {
+  hub = startHeadlessHub({
     CENTRALIZER_DATA_DIR: join(dataDir, 'hub'),
-    CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
-    CENTRALIZER_GATEWAY_PORT: '0',
-    CENTRALIZER_CONSOLE_PORT: '0',
-    // Loopback only, and this test is about the UI: plain ws:// for the agents.
-    CENTRALIZER_GATEWAY_TLS: 'off',
     CENTRALIZER_AGENT_TOKEN: TOKEN,
     CENTRALIZER_PING_INTERVAL_SEC: '1',
     CENTRALIZER_METRICS_INTERVAL_SEC: '1',

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBroker } from '../helpers/broker';
-import { ROOT, startNode } from '../helpers/processes';
+import { ROOT, startHeadlessHub } from '../helpers/processes';
 
 const SHOTS = join(ROOT, 'test-results');
 let browser: Browser;
@@ -41,13 +41,8 @@ describe('broker problems in the console', () => {
     ['unreachable', () => 'amqp://guest:guest@127.0.0.1:1', /reach|refused|unreachable/i],
   ])('%s', async (name, url, words) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ac-e2e-broker-'));
-    const hub = startNode('dist/main/headless.js', [], {
+    const hub = startHeadlessHub({
       CENTRALIZER_DATA_DIR: dataDir,
-      CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
-      // Plain ws: these agents connect with ws:// (TLS is covered by gateway-tls.test.ts).
-      CENTRALIZER_GATEWAY_TLS: 'off',
-      CENTRALIZER_GATEWAY_PORT: '0',
-      CENTRALIZER_CONSOLE_PORT: '0',
       CENTRALIZER_AGENT_TOKEN: 'e2e-agent-token-0123456789',
       CENTRALIZER_TOPOLOGY_PREFIX: 'e2e-broker',
       RABBITMQ_URL: url(),

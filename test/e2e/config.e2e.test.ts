@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser';
-import { ROOT, startNode, type Proc } from '../helpers/processes';
+import { ROOT, startHeadlessHub, startNode, type Proc } from '../helpers/processes';
 
 const SHOTS = join(ROOT, 'test-results');
 const TOKEN = 'e2e-config-token-0123456789';
@@ -45,13 +45,8 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'ac-e2e-config-'));
   configFile = join(dataDir, 'agent-config.json');
-  hub = startNode('dist/main/headless.js', [], {
+  hub = startHeadlessHub({
     CENTRALIZER_DATA_DIR: join(dataDir, 'hub'),
-    CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
-    // Plain ws: these agents connect with ws:// (TLS is covered by gateway-tls.test.ts).
-    CENTRALIZER_GATEWAY_TLS: 'off',
-    CENTRALIZER_GATEWAY_PORT: '0',
-    CENTRALIZER_CONSOLE_PORT: '0',
     CENTRALIZER_AGENT_TOKEN: TOKEN,
     CENTRALIZER_PING_INTERVAL_SEC: '5',
     CENTRALIZER_METRICS_INTERVAL_SEC: '2',

@@ -15,7 +15,7 @@ import en from '../../src-renderer/i18n/locales/en.json';
 import ptBR from '../../src-renderer/i18n/locales/pt-BR.json';
 import { REFERENCE_CONFIG_SCHEMA } from '../../src-agent/config-schema';
 import { launchChromium } from '../helpers/browser';
-import { ROOT, startNode, type Proc } from '../helpers/processes';
+import { ROOT, startHeadlessHub, startNode, type Proc } from '../helpers/processes';
 
 const SHOTS = join(ROOT, 'test-results');
 const TOKEN = 'e2e-i18n-agent-token-0123456789';
@@ -252,22 +252,13 @@ beforeAll(async () => {
     throw new Error('build first: npm run build (npm test does it)');
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'ac-e2e-i18n-'));
-  hub = startNode('dist/main/headless.js', [], {
+  hub = startHeadlessHub({
     CENTRALIZER_DATA_DIR: dataDir,
-    CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
-    // Plain ws: these agents connect with ws:// (TLS is covered by gateway-tls.test.ts).
-    CENTRALIZER_GATEWAY_TLS: 'off',
-    CENTRALIZER_GATEWAY_PORT: '0',
-    CENTRALIZER_CONSOLE_PORT: '0',
     CENTRALIZER_AGENT_TOKEN: TOKEN,
     CENTRALIZER_METRICS_INTERVAL_SEC: '1',
   });
-  const gatewayUrl = (await hub.waitForLine(/gateway: (wss?:\/\/\S+)/))[1] as string;
+  const gatewayUrl = (await hub.waitForLine(/gateway: (ws:\/\/\S+)/))[1] as string;
   consoleUrl = (await hub.waitForLine(/console: (http:\/\/\S+)/))[1] as string;
-  // The gateway's default self-signed TLS: agents pin the certificate the hub printed.
-  const pin = gatewayUrl.startsWith('wss:')
-    ? ['--fingerprint', (await hub.waitForLine(/"fingerprint":"(sha256:[0-9A-F:]+)"/))[1] as string]
-    : [];
   agents = AGENTS.map((id, n) =>
     startNode(
       'dist/main/agent.js',
@@ -284,7 +275,6 @@ beforeAll(async () => {
         `slot=${n + 1}`,
         '--state-dir',
         join(dataDir, id),
-        ...pin,
       ],
       {},
     ),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser';
-import { ROOT, startNode, type Proc } from '../helpers/processes';
+import { ROOT, startHeadlessHub, startNode, type Proc } from '../helpers/processes';
 
 const SHOTS = join(ROOT, 'test-results');
 const TOKEN = 'e2e-monitoring-token-0123456789';
@@ -35,13 +35,8 @@ beforeAll(async () => {
     throw new Error('build first: npm run build (npm test does it)');
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'ac-e2e-mon-'));
-  hub = startNode('dist/main/headless.js', [], {
+  hub = startHeadlessHub({
     CENTRALIZER_DATA_DIR: dataDir,
-    CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
-    // Plain ws: these agents connect with ws:// (TLS is covered by gateway-tls.test.ts).
-    CENTRALIZER_GATEWAY_TLS: 'off',
-    CENTRALIZER_GATEWAY_PORT: '0',
-    CENTRALIZER_CONSOLE_PORT: '0',
     CENTRALIZER_AGENT_TOKEN: TOKEN,
     CENTRALIZER_PING_INTERVAL_SEC: '2',
     CENTRALIZER_METRICS_INTERVAL_SEC: '1',

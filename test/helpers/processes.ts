@@ -48,3 +48,18 @@ export function startNode(script: string, args: string[], env: Record<string, st
     },
   };
 }
+
+/**
+ * The built headless hub for browser tests: gateway on loopback with plain ws (their agents connect
+ * with ws://; TLS is covered by gateway-tls.test.ts), gateway and console on free ports. `env` adds
+ * the rest (data folder, token, intervals). Wait for its URLs with `waitForLine`.
+ */
+export function startHeadlessHub(env: Record<string, string>): Proc {
+  return startNode('dist/main/headless.js', [], {
+    CENTRALIZER_GATEWAY_HOST: '127.0.0.1',
+    CENTRALIZER_GATEWAY_TLS: 'off',
+    CENTRALIZER_GATEWAY_PORT: '0',
+    CENTRALIZER_CONSOLE_PORT: '0',
+    ...env,
+  });
+}
