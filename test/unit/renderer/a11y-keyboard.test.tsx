@@ -12,19 +12,11 @@ import { setupI18n } from '../../../src-renderer/i18n';
 import { ConsoleProvider } from '../../../src-renderer/state/context';
 import { createFleetStore, type FleetStore } from '../../../src-renderer/state/fleet-store';
 import { FakeConsoleApi, T0, agent, server, snapshot } from './fixtures';
-import { mountConsole, unmountConsole } from './mount-console';
+import { mountConsole, unmountConsole, giveElementsASize } from './mount-console';
 
 beforeAll(() => {
   setupI18n('en');
-  // happy-dom does no layout: give elements a size so the virtualizer (which reads clientHeight) renders rows.
-  for (const [prop, value] of [
-    ['clientHeight', 800],
-    ['clientWidth', 1200],
-    ['offsetHeight', 800],
-    ['offsetWidth', 1200],
-  ] as const) {
-    Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value });
-  }
+  giveElementsASize();
 });
 
 let store: FleetStore;

@@ -15,6 +15,7 @@ import { ConsoleProvider } from '../../../src-renderer/state/context';
 import { createFleetStore, type FleetStore } from '../../../src-renderer/state/fleet-store';
 import { AuditView } from '../../../src-renderer/views/AuditView';
 import { FakeConsoleApi, T0, agent, delta, snapshot } from './fixtures';
+import { giveElementsASize } from './mount-console';
 
 beforeAll(() => {
   setupI18n('en');
@@ -454,14 +455,7 @@ describe('audit', () => {
 
 describe('config status in the fleet views', () => {
   it('shows a Config column with revisions, filters by status, re-sends, and counts on the overview', async () => {
-    for (const [prop, value] of [
-      ['clientHeight', 800],
-      ['clientWidth', 1200],
-      ['offsetHeight', 800],
-      ['offsetWidth', 1200],
-    ] as const) {
-      Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value });
-    }
+    giveElementsASize();
     const { App } = await import('../../../src-renderer/App');
     const { startFleetSync } = await import('../../../src-renderer/state/sync');
     const api = new FakeConsoleApi({

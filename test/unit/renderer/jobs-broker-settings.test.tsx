@@ -16,17 +16,11 @@ import { createFleetStore, type FleetStore } from '../../../src-renderer/state/f
 import { startFleetSync, type FleetSync } from '../../../src-renderer/state/sync';
 import { validateBrokerForm } from '../../../src-renderer/views/SettingsView';
 import { FakeConsoleApi, T0, agent, brokerStatus, deferred, delta, job, snapshot, status } from './fixtures';
+import { giveElementsASize } from './mount-console';
 
 beforeAll(() => {
   setupI18n('en');
-  for (const [prop, value] of [
-    ['clientHeight', 800],
-    ['clientWidth', 1200],
-    ['offsetHeight', 800],
-    ['offsetWidth', 1200],
-  ] as const) {
-    Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value });
-  }
+  giveElementsASize();
 });
 
 const BROKER_SETTINGS: BrokerSettingsView = {

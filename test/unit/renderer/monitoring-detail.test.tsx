@@ -15,6 +15,7 @@ import { ConsoleProvider } from '../../../src-renderer/state/context';
 import { createFleetStore, type FleetStore } from '../../../src-renderer/state/fleet-store';
 import { startFleetSync, type FleetSync } from '../../../src-renderer/state/sync';
 import { FakeConsoleApi, T0, agent, delta, metrics, server, snapshot } from './fixtures';
+import { giveElementsASize } from './mount-console';
 
 const plots = vi.hoisted(() => {
   interface Recorded {
@@ -45,14 +46,7 @@ vi.mock('uplot', () => ({
 
 beforeAll(() => {
   setupI18n('en');
-  for (const [prop, value] of [
-    ['clientHeight', 800],
-    ['clientWidth', 1200],
-    ['offsetHeight', 800],
-    ['offsetWidth', 1200],
-  ] as const) {
-    Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value });
-  }
+  giveElementsASize();
 });
 
 const STEP = 5_000;

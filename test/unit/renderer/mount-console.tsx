@@ -35,3 +35,15 @@ export function unmountConsole(): void {
   sync = undefined;
   cleanup();
 }
+
+/** happy-dom does no layout: give elements a size so the virtualizer (which reads clientHeight) renders rows. */
+export function giveElementsASize(): void {
+  for (const [prop, value] of [
+    ['clientHeight', 800],
+    ['clientWidth', 1200],
+    ['offsetHeight', 800],
+    ['offsetWidth', 1200],
+  ] as const) {
+    Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value });
+  }
+}

@@ -7,18 +7,11 @@ import { ConsoleProvider } from '../../../src-renderer/state/context';
 import { createFleetStore, type FleetStore } from '../../../src-renderer/state/fleet-store';
 import { startFleetSync, type FleetSync } from '../../../src-renderer/state/sync';
 import { FakeConsoleApi, T0, agent, delta, metrics, server, snapshot } from './fixtures';
+import { giveElementsASize } from './mount-console';
 
 beforeAll(() => {
   setupI18n('en');
-  // happy-dom does no layout: give elements a size so the virtualizer (which reads clientHeight) renders rows.
-  for (const [prop, value] of [
-    ['clientHeight', 800],
-    ['clientWidth', 1200],
-    ['offsetHeight', 800],
-    ['offsetWidth', 1200],
-  ] as const) {
-    Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value });
-  }
+  giveElementsASize();
 });
 
 function fleet() {
