@@ -47,7 +47,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+/** One key as a JSON pointer segment (RFC 6901). */
+export const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
  * Leaf-level differences: JSON pointer → [before, after], with `null` for an absent value (it must

@@ -12,11 +12,10 @@
  * Each is refused here with the path and the reason instead. Checked iteratively (no recursion).
  */
 import { z } from 'zod';
+import { escapePointer } from './json-doc';
 
 /** Deepest nesting accepted; real configurations and schemas use a handful of levels. */
 export const MAX_JSON_DEPTH = 64;
-
-const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** Why `value` is not a plain JSON value within `maxDepth`, as "<JSON pointer> <problem>", or null. */
 export function jsonDocumentProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): string | null {

@@ -267,12 +267,13 @@ export function createHub(options: HubOptions): Hub {
 
   const connectionInfo = (): AgentConnectionInfo => {
     const urls = gateway.urls();
+    const fingerprint = gateway.status().tls?.fingerprint;
     return {
       urls,
       token: enrollment.enrollmentToken,
       tokenSource: settings.gateway.tokenSource,
-      fingerprint: gateway.status().tls?.fingerprint,
-      exampleCommand: agentCommandExample(urls[0], gateway.status().tls?.fingerprint),
+      fingerprint,
+      exampleCommand: agentCommandExample(urls[0], fingerprint),
     };
   };
 
