@@ -206,7 +206,7 @@ async function fanOut(url, agents, log) {
     const ids = [...agentsView.keys()].filter((id) => id.startsWith('fan'));
     // Online is not ready: each agent then declares its queue and attaches a consumer, and RabbitMQ
     // spends a core for several seconds on 1,000 of them. A fixed 3 s wait let the fan-out overlap
-    // that setup (p99 3.1–4.4 s instead of 1.5 s). Wait until every agent's queue has its consumer.
+    // that setup (p99 3.9–4.8 s instead of 1.5–1.8 s). Wait until every agent's queue has its consumer.
     const setup = performance.now();
     await untilConsumers(
       url,
